@@ -1,0 +1,17 @@
+# Finds every third-party dependency (Debian packages; see scripts/install-deps).
+# Each is SYSTEM so that its warnings never fail our -Werror build.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka>=2.0)
+find_package(RocksDB 7.8 CONFIG REQUIRED)
+find_package(Protobuf 3.21 REQUIRED)
+find_package(Boost 1.74 CONFIG REQUIRED)
+find_package(nlohmann_json 3.11 CONFIG REQUIRED)
+find_package(spdlog 1.10 CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+if(KSTREAMS_BUILD_TESTS)
+  find_package(GTest 1.12 CONFIG REQUIRED)
+endif()
+if(KSTREAMS_BUILD_BENCH)
+  find_package(benchmark 1.7 CONFIG REQUIRED)
+endif()

@@ -1,0 +1,101 @@
+// Internal: what a processing node sees of the task it runs in. Implemented by the runtime's
+// task (src/runtime/task.cc); the typed nodes in this folder call it. Not API.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <kstreams/bytes.h>
+#include <kstreams/headers.h>
+#include <kstreams/punctuation.h>
+#include <kstreams/record.h>
+#include <kstreams/status.h>
+#include <kstreams/task_id.h>
+
+namespace kstreams::internal {
+
+/// An output record in bytes, handed to the task's record collector. Views are valid during the
+/// call only.
+struct OutputRecord {
+  std::string_view topic;
+  NullableByteView key;
+  NullableByteView value;
+  std::int64_t timestamp = 0;
+  const Headers* headers = nullptr;
+  std::optional<std::int32_t> partition;  ///< nullopt: the producer's partitioner decides.
+};
+
+/// Thrown when a handler answered kFail: unwinds the processing of the current record up to the
+/// task, which turns it into the returned Status. Nodes must let it pass (see `guarded`).
+class ProcessingAbort : public std::exception {
+ public:
+  explicit ProcessingAbort(Status status) : status_(std::move(status)) {}
+  [[nodiscard]] const Status& status() const { return status_; }
+  [[nodiscard]] const char* what() const noexcept override { return status_.message().c_str(); }
+
+ private:
+  Status status_;
+};
+
+/// The task as seen by its nodes. One per task; used by the task's thread only.
+class TaskContext {
+ public:
+  TaskContext() = default;
+  TaskContext(const TaskContext&) = delete;
+  TaskContext& operator=(const TaskContext&) = delete;
+  virtual ~TaskContext() = default;
+
+  [[nodiscard]] virtual const std::string& application_id() const = 0;
+  [[nodiscard]] virtual TaskId task_id() const = 0;
+  /// Metadata of the input record being processed; nullptr inside a punctuator.
+  [[nodiscard]] virtual const RecordMetadata* record_metadata() const = 0;
+  /// Max timestamp seen by the task; -1 before the first record.
+  [[nodiscard]] virtual std::int64_t stream_time() const = 0;
+  [[nodiscard]] virtual std::int64_t wall_clock_ms() const = 0;
+
+  /// Hands a serialized record to the record collector.
+  virtual void send(const OutputRecord& record) = 0;
+
+  /// Error paths. Each consults the configured handler; returns when the record is to be skipped
+  /// (kContinue, or kDeadLetter after sending it), throws ProcessingAbort on kFail.
+  virtual void on_deserialization_error(std::string_view node, const Status& error) = 0;
+  virtual void on_processing_exception(std::string_view node, std::exception_ptr error) = 0;
+  virtual void on_production_error(std::string_view node, const Status& error) = 0;
+
+  virtual Cancellable schedule(std::string_view node, std::chrono::milliseconds interval,
+                               PunctuationType type, Punctuator punctuator) = 0;
+};
+
+/// Runs user code `f`; an exception it throws goes to the processing handler of `ctx`. Returns
+/// f's result, or nullopt when the record is to be skipped. ProcessingAbort passes through.
+template <class F>
+auto guarded(TaskContext& ctx, std::string_view node, F&& f) {
+  using R = decltype(f());
+  if constexpr (std::is_void_v<R>) {
+    try {
+      f();
+      return true;
+    } catch (const ProcessingAbort&) {
+      throw;
+    } catch (...) {
+      ctx.on_processing_exception(node, std::current_exception());
+      return false;
+    }
+  } else {
+    try {
+      return std::optional<R>(f());
+    } catch (const ProcessingAbort&) {
+      throw;
+    } catch (...) {
+      ctx.on_processing_exception(node, std::current_exception());
+      return std::optional<R>();
+    }
+  }
+}
+
+}  // namespace kstreams::internal

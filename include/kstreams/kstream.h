@@ -1,0 +1,285 @@
+// File: kstreams/kstream.h
+//
+// `KStream<K, V>`: a stream of records in a topology being built. Every operator returns a new
+// handle; nothing runs until the built Topology is started (KafkaStreams) or driven
+// (testing::TopologyTestDriver). Names and semantics follow Kafka Streams' KStream.
+//
+//   builder.stream<std::string, std::string>("words")
+//       .filter([](const std::string& word) { return !word.empty(); })
+//       .map_values([](const std::string& word) { return word.size(); }, "length")
+//       .to("word-lengths");
+//
+// Functions may take `(value)` or `(key, value)`. Each task gets its own copy of every function
+// (so a function must be copy-constructible, and state it captures by value is per task). A
+// function that throws sends the record to the processing exception handler.
+//
+// A KStream is a cheap, copyable handle into its StreamsBuilder; it is valid as long as the
+// builder lives. Not thread-safe (building is single-threaded).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <ranges>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <kstreams/branched.h>
+#include <kstreams/consumed.h>
+#include <kstreams/internal/callables.h>
+#include <kstreams/internal/graph_builder.h>
+#include <kstreams/internal/line_writer.h>
+#include <kstreams/internal/stateless_nodes.h>
+#include <kstreams/internal/type_name.h>
+#include <kstreams/named.h>
+#include <kstreams/printed.h>
+#include <kstreams/processor.h>
+#include <kstreams/produced.h>
+#include <kstreams/record.h>
+#include <kstreams/serdes.h>
+
+namespace kstreams {
+
+class StreamsBuilder;
+template <class K, class V, std::size_t N>
+class BranchedKStream;
+
+namespace internal {
+template <class F>
+inline constexpr bool kCopyableFunction = std::is_copy_constructible_v<F>;
+
+/// Print: formats "[label]: key, value" and writes the line.
+template <class K, class V>
+class PrintNode final : public Input<K, V> {
+ public:
+  PrintNode(std::string name, Printed<K, V> printed)
+      : Input<K, V>(std::move(name)), printed_(std::move(printed)) {}
+  void init(TaskContext& ctx) override {
+    Node::init(ctx);
+    Result<std::shared_ptr<LineWriter>> writer = LineWriter::open(printed_.path());
+    if (!writer.ok()) throw ProcessingAbort(writer.status().with_context(this->name()));
+    writer_ = std::move(writer).value();
+    label_ = "[" + (printed_.label().empty() ? this->name() : printed_.label()) + "]: ";
+  }
+  void process(Record<K, V>&& record) override {
+    auto line = guarded(this->ctx(), this->name(),
+                        [&] { return label_ + printed_.mapper()(record.key, record.value); });
+    if (line) writer_->write_line(*line);
+  }
+
+ private:
+  Printed<K, V> printed_;
+  std::shared_ptr<LineWriter> writer_;
+  std::string label_;
+};
+}  // namespace internal
+
+template <class K, class V>
+class KStream {
+ public:
+  using KeyType = K;
+  using ValueType = V;
+
+  /// Keeps the records for which `predicate` holds.
+  template <class F>
+    requires RecordPredicate<F, K, V>
+  KStream filter(F predicate, Named named = {}) const {
+    return add<internal::FilterNode<K, V, F, false>, K, V>("KSTREAM-FILTER-", named,
+                                                             std::move(predicate));
+  }
+
+  /// Drops the records for which `predicate` holds.
+  template <class F>
+    requires RecordPredicate<F, K, V>
+  KStream filter_not(F predicate, Named named = {}) const {
+    return add<internal::FilterNode<K, V, F, true>, K, V>("KSTREAM-FILTER-", named,
+                                                            std::move(predicate));
+  }
+
+  /// Replaces each value: `V2 f(value)` or `V2 f(key, value)`.
+  template <class F, class V2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
+    requires ValueMapper<F, K, V>
+  KStream<K, V2> map_values(F mapper, Named named = {}) const {
+    return add<internal::MapValuesNode<K, V, V2, F>, K, V2>("KSTREAM-MAPVALUES-", named,
+                                                              std::move(mapper));
+  }
+
+  /// Replaces key and value: `KeyValue<K2, V2> f(key, value)`.
+  template <class F, class R = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
+    requires KeyValueMapper<F, K, V>
+  auto map(F mapper, Named named = {}) const {
+    using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Key>;
+    using V2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Value>;
+    return add<internal::MapNode<K, V, K2, V2, F>, K2, V2>("KSTREAM-MAP-", named,
+                                                           std::move(mapper));
+  }
+
+  /// Replaces the key: `K2 f(key, value)` (or `K2 f(value)`).
+  template <class F, class K2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
+    requires ValueMapper<F, K, V>
+  KStream<K2, V> select_key(F selector, Named named = {}) const {
+    return add<internal::SelectKeyNode<K, V, K2, F>, K2, V>("KSTREAM-KEY-SELECT-", named,
+                                                             std::move(selector));
+  }
+
+  /// Zero or more values per record: `f(value)` or `f(key, value)` returns a range of V2.
+  template <class F, class R = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
+    requires ValuesMapper<F, K, V>
+  auto flat_map_values(F mapper, Named named = {}) const {
+    using V2 = std::remove_cvref_t<std::ranges::range_value_t<R>>;
+    return add<internal::FlatMapValuesNode<K, V, V2, F>, K, V2>("KSTREAM-FLATMAPVALUES-", named,
+                                                                 std::move(mapper));
+  }
+
+  /// Zero or more records per record: `f(key, value)` returns a range of KeyValue<K2, V2>.
+  template <class F, class R = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
+    requires KeyValuesMapper<F, K, V>
+  auto flat_map(F mapper, Named named = {}) const {
+    using KV = std::remove_cvref_t<std::ranges::range_value_t<R>>;
+    using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<KV>::Key>;
+    using V2 = std::remove_cvref_t<typename internal::KeyValueTraits<KV>::Value>;
+    return add<internal::FlatMapNode<K, V, K2, V2, F>, K2, V2>("KSTREAM-FLATMAP-", named,
+                                                               std::move(mapper));
+  }
+
+  /// Calls `action` on each record and forwards it unchanged.
+  template <class F>
+    requires RecordAction<F, K, V>
+  KStream peek(F action, Named named = {}) const {
+    return add<internal::PeekNode<K, V, F>, K, V>("KSTREAM-PEEK-", named, std::move(action));
+  }
+
+  /// Calls `action` on each record (terminal).
+  template <class F>
+    requires RecordAction<F, K, V>
+  void foreach (F action, Named named = {}) const {
+    add<internal::PeekNode<K, V, F>, K, V>("KSTREAM-FOREACH-", named, std::move(action));
+  }
+
+  /// Splits the stream by predicates (see BranchedKStream).
+  BranchedKStream<K, V, 0> split(Named named = {}) const;
+
+  /// The records of this stream and `other`, interleaved as they arrive.
+  KStream merge(const KStream& other, Named named = {}) const {
+    if (other.graph_ != graph_) {
+      graph_->record_error(topology_error("merge: the two streams belong to different builders"));
+      return *this;
+    }
+    std::string name = graph_->name_or_generate(named, "KSTREAM-MERGE-");
+    internal::NodeId id = graph_->add_processor(
+        name, {node_, other.node_}, [](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<internal::PassThroughNode<K, V>>(n);
+        });
+    return KStream(graph_, id);
+  }
+
+  /// Writes every record to `topic` with the default serdes of K and V (a compile error when
+  /// there is none: pass a Produced).
+  void to(std::string topic) const {
+    add_sink<std::nullptr_t>(std::move(topic), nullptr, default_serde<K>(), default_serde<V>(),
+                             {});
+  }
+  /// Writes every record to `topic` with the serdes and name in `produced`.
+  void to(std::string topic, Produced<K, V> produced) const {
+    add_sink<std::nullptr_t>(std::move(topic), nullptr,
+                             internal::serde_or_default(std::move(produced.key_serde)),
+                             internal::serde_or_default(std::move(produced.value_serde)),
+                             std::move(produced.name));
+  }
+  /// Writes each record to the topic `extractor(key, value)` names (content-based routing).
+  template <class F>
+    requires TopicNameExtractor<F, K, V>
+  void to(F extractor, Produced<K, V> produced = {}) const {
+    add_sink<F>({}, std::move(extractor),
+                internal::serde_or_default(std::move(produced.key_serde)),
+                internal::serde_or_default(std::move(produced.value_serde)),
+                std::move(produced.name));
+  }
+
+  /// Prints every record (terminal), "[label]: key, value".
+  void print(Printed<K, V> printed = Printed<K, V>::to_sys_out(), Named named = {}) const {
+    std::string name = graph_->name_or_generate(named, "KSTREAM-PRINTER-");
+    if (!printed.mapper()) {
+      graph_->record_error(topology_error(
+          "print '" + name + "': key or value type has no operator<< (" +
+          std::string(internal::type_name<K>()) + ", " + std::string(internal::type_name<V>()) +
+          "); use Printed::with_key_value_mapper"));
+      return;
+    }
+    graph_->add_processor(name, {node_},
+                          [printed](const std::string& n) -> std::unique_ptr<internal::Node> {
+                            return std::make_unique<internal::PrintNode<K, V>>(n, printed);
+                          });
+  }
+
+  /// Runs a hand-written Processor: `supplier()` returns a std::unique_ptr to a new
+  /// Processor<K, V, KOut, VOut> (one per task). Returns the stream of what it forwards.
+  template <class Supplier,
+            class P = typename std::remove_cvref_t<std::invoke_result_t<Supplier&>>::element_type>
+    requires std::derived_from<
+        P, Processor<K, V, typename P::KeyOut, typename P::ValueOut>>
+  KStream<typename P::KeyOut, typename P::ValueOut> process(Supplier supplier,
+                                                            Named named = {}) const {
+    using KOut = typename P::KeyOut;
+    using VOut = typename P::ValueOut;
+    auto make = [supplier]() mutable -> std::unique_ptr<Processor<K, V, KOut, VOut>> {
+      return supplier();
+    };
+    return add<internal::ProcessorApiNode<K, V, KOut, VOut, decltype(make)>, KOut, VOut>(
+        "KSTREAM-PROCESSOR-", named, std::move(make));
+  }
+
+ private:
+  friend class StreamsBuilder;
+  template <class, class>
+  friend class KStream;
+  template <class, class, std::size_t>
+  friend class BranchedKStream;
+
+  KStream(std::shared_ptr<internal::GraphBuilder> graph, internal::NodeId node)
+      : graph_(std::move(graph)), node_(node) {}
+
+  template <class NodeT, class K2, class V2, class F>
+  KStream<K2, V2> add(std::string_view prefix, const Named& named, F function) const {
+    static_assert(internal::kCopyableFunction<F>,
+                  "kstreams: operator functions must be copy-constructible (each task gets a "
+                  "copy); capture move-only state through a std::shared_ptr");
+    std::string name = graph_->name_or_generate(named, prefix);
+    internal::NodeId id = graph_->add_processor(
+        name, {node_}, [function](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<NodeT>(n, function);
+        });
+    return KStream<K2, V2>(graph_, id);
+  }
+
+  template <class TopicFn>
+  void add_sink(std::string topic, TopicFn topic_fn, Serde<K> key_serde, Serde<V> value_serde,
+                std::string processor_name) const {
+    std::string name = graph_->name_or_generate(Named(std::move(processor_name)),
+                                                "KSTREAM-SINK-");
+    if (!key_serde.valid() || !value_serde.valid()) {
+      graph_->record_error(topology_error(
+          "sink '" + name + "'" + (topic.empty() ? "" : " (topic " + topic + ")") + " has no " +
+          (key_serde.valid() ? "value serde for " + std::string(internal::type_name<V>())
+                             : "key serde for " + std::string(internal::type_name<K>()))));
+      return;
+    }
+    auto factory = [topic, topic_fn, key_serde,
+                    value_serde](const std::string& n) -> std::unique_ptr<internal::Node> {
+      return std::make_unique<internal::SinkNode<K, V, TopicFn>>(n, topic, topic_fn, key_serde,
+                                                                  value_serde);
+    };
+    if constexpr (std::is_same_v<TopicFn, std::nullptr_t>) {
+      graph_->add_sink(std::move(name), node_, std::move(topic), std::move(factory));
+    } else {
+      graph_->add_dynamic_sink(std::move(name), node_, "topic-name function", std::move(factory));
+    }
+  }
+
+  std::shared_ptr<internal::GraphBuilder> graph_;
+  internal::NodeId node_;
+};
+
+}  // namespace kstreams
+
+#include <kstreams/branched_kstream.h>  // NOLINT(misc-header-include-cycle): split()'s result.

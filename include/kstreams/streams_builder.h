@@ -1,0 +1,81 @@
+// File: kstreams/streams_builder.h
+//
+// `StreamsBuilder`: the entry point of the DSL. Create streams from topics, chain operators on
+// them, then `build()` the immutable Topology.
+//
+//   kstreams::StreamsBuilder builder;
+//   builder.stream<std::string, std::string>("in").filter(non_empty).to("out");
+//   kstreams::Result<kstreams::Topology> topology = builder.build();
+//
+// Errors in the graph (invalid or duplicate names, empty topics, a topic read by two sources, a
+// sink without serde, a branch after the default branch) are collected while building and
+// reported together by build(), each naming the culprit. Not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <kstreams/consumed.h>
+#include <kstreams/internal/graph_builder.h>
+#include <kstreams/internal/type_name.h>
+#include <kstreams/kstream.h>
+#include <kstreams/serdes.h>
+#include <kstreams/status.h>
+#include <kstreams/topology.h>
+
+namespace kstreams {
+
+class StreamsBuilder {
+ public:
+  StreamsBuilder() : graph_(std::make_shared<internal::GraphBuilder>()) {}
+
+  /// A stream of the records of `topic`, read with the default serdes of K and V (a compile
+  /// error naming the type when one has none: pass a Consumed then).
+  template <class K, class V>
+  KStream<K, V> stream(std::string topic) {
+    return add_source<K, V>({std::move(topic)}, default_serde<K>(), default_serde<V>(), {});
+  }
+  /// A stream of the records of `topic`, read as `consumed` says.
+  template <class K, class V>
+  KStream<K, V> stream(std::string topic, Consumed<K, V> consumed) {
+    return stream<K, V>(std::vector<std::string>{std::move(topic)}, std::move(consumed));
+  }
+  /// One stream of the records of several topics.
+  template <class K, class V>
+  KStream<K, V> stream(std::vector<std::string> topics, Consumed<K, V> consumed = {}) {
+    return add_source<K, V>(std::move(topics),
+                            internal::serde_or_default(std::move(consumed.key_serde)),
+                            internal::serde_or_default(std::move(consumed.value_serde)),
+                            std::move(consumed.name));
+  }
+
+  /// Validates the graph and returns the Topology, or a kTopology error listing every problem.
+  /// The builder stays usable; later changes do not affect the returned Topology.
+  [[nodiscard]] Result<Topology> build() const { return graph_->build(); }
+
+ private:
+  template <class K, class V>
+  KStream<K, V> add_source(std::vector<std::string> topics, Serde<K> key_serde,
+                           Serde<V> value_serde, std::string processor_name) {
+    std::string name = graph_->name_or_generate(Named(std::move(processor_name)),
+                                                "KSTREAM-SOURCE-");
+    if (!key_serde.valid() || !value_serde.valid()) {
+      graph_->record_error(topology_error(
+          "source '" + name + "' has no " +
+          (key_serde.valid() ? "value serde for " + std::string(internal::type_name<V>())
+                             : "key serde for " + std::string(internal::type_name<K>()))));
+    }
+    internal::NodeId id = graph_->add_source(
+        std::move(name), std::move(topics),
+        [key_serde, value_serde](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<internal::SourceNode<K, V>>(n, key_serde, value_serde);
+        });
+    return KStream<K, V>(graph_, id);
+  }
+
+  std::shared_ptr<internal::GraphBuilder> graph_;
+};
+
+}  // namespace kstreams

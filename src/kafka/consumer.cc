@@ -1,0 +1,248 @@
+#include "src/kafka/consumer.h"
+
+#include <array>
+#include <cstring>
+#include <exception>
+
+#include "src/core/logging.h"
+#include "src/kafka/error.h"
+#include "src/kafka/metadata.h"
+
+namespace kstreams::kafka {
+namespace {
+
+static_assert(kInvalidOffset == RD_KAFKA_OFFSET_INVALID);
+
+void offset_commit_callback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* offsets, void* /*opaque*/) {
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
+      const auto& entry = offsets->elems[i];
+      if (entry.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      internal::logger().warn("{}: commit of {}[{}]@{} failed: {}", rd_kafka_name(rk),
+                              entry.topic, entry.partition, entry.offset,
+                              to_status(entry.err).message());
+    }
+    return;
+  }
+  internal::logger().warn("{}: offset commit failed: {}", rd_kafka_name(rk),
+                          to_status(err).message());
+}
+
+// The first per-partition error in `list`, or OK.
+Status first_partition_error(const rd_kafka_topic_partition_list_t* list,
+                             std::string_view context) {
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& entry = list->elems[i];
+    if (entry.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return to_status(entry.err, std::string(context) + " " + entry.topic + "[" +
+                                      std::to_string(entry.partition) + "]");
+    }
+  }
+  return Status();
+}
+
+}  // namespace
+
+TopicPartitionListPtr to_list(const std::vector<TopicPartition>& partitions) {
+  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (const TopicPartition& tp : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
+        tp.offset;
+  }
+  return list;
+}
+
+std::vector<TopicPartition> from_list(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartition> out;
+  if (list == nullptr) return out;
+  out.reserve(static_cast<std::size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& entry = list->elems[i];
+    out.push_back(TopicPartition{entry.topic, entry.partition, entry.offset});
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Consumer>> Consumer::create(const ConfigEntries& config,
+                                                   RebalanceListener on_rebalance) {
+  KSTREAMS_ASSIGN_OR_RETURN(ConfPtr conf, make_conf(config, "consumer"));
+  std::unique_ptr<Consumer> consumer(new Consumer(std::move(on_rebalance)));
+  rd_kafka_conf_set_opaque(conf.get(), consumer.get());
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::rebalance_trampoline);
+  rd_kafka_conf_set_offset_commit_cb(conf.get(), offset_commit_callback);
+
+  std::array<char, 512> errstr{};
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr.data(), errstr.size());
+  if (rk == nullptr) return invalid_argument(std::string("creating consumer: ") + errstr.data());
+  (void)conf.release();  // rd_kafka_new owns it now.
+  consumer->rk_.reset(rk);
+  // One queue for everything: records, rebalances, commit results, errors and logs.
+  KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_poll_set_consumer(rk), "poll_set_consumer"));
+  consumer->queue_.reset(rd_kafka_queue_get_consumer(rk));
+  if (!consumer->queue_) return illegal_state("consumer has no consumer queue");
+  internal::logger().debug("consumer {} created", rd_kafka_name(rk));
+  return consumer;
+}
+
+Consumer::~Consumer() {
+  if (rk_ && !closed_) {
+    // Close while this object is intact: close runs the rebalance listener.
+    if (Status status = close(); !status.ok()) {
+      internal::logger().warn("closing consumer on destruction: {}", status.to_string());
+    }
+  }
+}
+
+Status Consumer::subscribe(const std::vector<std::string>& topics) {
+  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+  for (const std::string& topic : topics) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  return to_status(rd_kafka_subscribe(rk_.get(), list.get()), "subscribe");
+}
+
+Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
+  return to_status(rd_kafka_assign(rk_.get(), to_list(partitions).get()), "assign");
+}
+
+Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
+                                                     std::chrono::milliseconds timeout) {
+  std::vector<rd_kafka_message_t*> raw(max_records == 0 ? 1 : max_records);
+  const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),
+                                                 raw.data(), raw.size());
+  if (n < 0) return to_status(rd_kafka_last_error(), "poll");
+
+  std::vector<MessagePtr> records;
+  records.reserve(static_cast<std::size_t>(n));
+  Status fatal;
+  for (ssize_t i = 0; i < n; ++i) {
+    MessagePtr message(raw[static_cast<std::size_t>(i)]);
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      records.push_back(std::move(message));
+    } else if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      continue;
+    } else if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
+      fatal = fatal_error_status(rk_.get());
+    } else {
+      internal::logger().warn("{}: consumer error: {}", rd_kafka_name(rk_.get()),
+                              to_status(message->err, rd_kafka_message_errstr(message.get()))
+                                  .message());
+    }
+  }
+  if (!fatal.ok()) return fatal;
+  return records;
+}
+
+Status Consumer::commit(const std::vector<TopicPartition>& offsets, CommitMode mode) {
+  const int async = mode == CommitMode::kAsync ? 1 : 0;
+  rd_kafka_resp_err_t err;
+  if (offsets.empty()) {
+    err = rd_kafka_commit(rk_.get(), nullptr, async);
+    // Nothing consumed since the last commit: nothing to do.
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return Status();
+  } else {
+    err = rd_kafka_commit(rk_.get(), to_list(offsets).get(), async);
+  }
+  return to_status(err, "commit");
+}
+
+Result<std::vector<TopicPartition>> Consumer::committed(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
+  TopicPartitionListPtr list = to_list(partitions);
+  KSTREAMS_RETURN_IF_ERROR(to_status(
+      rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(timeout.count())), "committed"));
+  KSTREAMS_RETURN_IF_ERROR(first_partition_error(list.get(), "committed"));
+  return from_list(list.get());
+}
+
+Result<std::vector<TopicPartition>> Consumer::position(
+    const std::vector<TopicPartition>& partitions) {
+  TopicPartitionListPtr list = to_list(partitions);
+  KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_position(rk_.get(), list.get()), "position"));
+  KSTREAMS_RETURN_IF_ERROR(first_partition_error(list.get(), "position"));
+  return from_list(list.get());
+}
+
+Result<std::vector<TopicPartition>> Consumer::assignment() {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_assignment(rk_.get(), &raw), "assignment"));
+  const TopicPartitionListPtr list(raw);
+  return from_list(list.get());
+}
+
+Status Consumer::pause(const std::vector<TopicPartition>& partitions) {
+  TopicPartitionListPtr list = to_list(partitions);
+  KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_pause_partitions(rk_.get(), list.get()), "pause"));
+  return first_partition_error(list.get(), "pause");
+}
+
+Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
+  TopicPartitionListPtr list = to_list(partitions);
+  KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_resume_partitions(rk_.get(), list.get()), "resume"));
+  return first_partition_error(list.get(), "resume");
+}
+
+Status Consumer::close() {
+  if (closed_) return Status();
+  closed_ = true;
+  return to_status(rd_kafka_consumer_close(rk_.get()), "close");
+}
+
+GroupMetadataPtr Consumer::group_metadata() {
+  return GroupMetadataPtr(rd_kafka_consumer_group_metadata(rk_.get()));
+}
+
+Result<int> Consumer::partition_count(const std::string& topic,
+                                      std::chrono::milliseconds timeout) {
+  return kafka::partition_count(rk_.get(), topic, timeout);
+}
+
+void Consumer::rebalance_trampoline(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                                    rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  static_cast<Consumer*>(opaque)->on_rebalance(err, partitions);
+}
+
+void Consumer::notify(RebalanceEvent event, const std::vector<TopicPartition>& partitions) {
+  if (!on_rebalance_) return;
+  // An exception must not unwind through librdkafka's C frames.
+  try {
+    on_rebalance_(event, partitions);
+  } catch (const std::exception& e) {
+    internal::logger().error("rebalance listener threw: {}", e.what());
+  } catch (...) {
+    internal::logger().error("rebalance listener threw a non-standard exception");
+  }
+}
+
+void Consumer::on_rebalance(rd_kafka_resp_err_t err,
+                            rd_kafka_topic_partition_list_t* partitions) {
+  rd_kafka_t* rk = rk_.get();
+  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  const std::vector<TopicPartition> changed = from_list(partitions);
+  Status applied;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    applied = cooperative ? to_status(ErrorPtr(rd_kafka_incremental_assign(rk, partitions)),
+                                      "incremental_assign")
+                          : to_status(rd_kafka_assign(rk, partitions), "assign");
+    internal::logger().info("{}: assigned {} partitions", rd_kafka_name(rk), changed.size());
+    notify(RebalanceEvent::kAssigned, changed);
+  } else {
+    if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      internal::logger().error("{}: rebalance failed: {}", rd_kafka_name(rk),
+                               to_status(err).message());
+    }
+    const bool lost = rd_kafka_assignment_lost(rk) != 0;
+    internal::logger().info("{}: {} {} partitions", rd_kafka_name(rk), lost ? "lost" : "revoked",
+                            changed.size());
+    notify(lost ? RebalanceEvent::kLost : RebalanceEvent::kRevoked, changed);
+    applied = cooperative ? to_status(ErrorPtr(rd_kafka_incremental_unassign(rk, partitions)),
+                                      "incremental_unassign")
+                          : to_status(rd_kafka_assign(rk, nullptr), "unassign");
+  }
+  if (!applied.ok()) {
+    internal::logger().error("{}: applying rebalance: {}", rd_kafka_name(rk), applied.to_string());
+  }
+}
+
+}  // namespace kstreams::kafka

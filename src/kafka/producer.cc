@@ -1,0 +1,123 @@
+#include "src/kafka/producer.h"
+
+#include <array>
+#include <exception>
+#include <vector>
+
+#include "src/core/logging.h"
+#include "src/kafka/error.h"
+#include "src/kafka/metadata.h"
+
+namespace kstreams::kafka {
+
+Result<std::unique_ptr<Producer>> Producer::create(const ConfigEntries& config,
+                                                   DeliveryCallback on_delivery) {
+  KSTREAMS_ASSIGN_OR_RETURN(ConfPtr conf, make_conf(config, "producer"));
+  std::unique_ptr<Producer> producer(new Producer(std::move(on_delivery)));
+  rd_kafka_conf_set_opaque(conf.get(), producer.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::delivery_trampoline);
+
+  std::array<char, 512> errstr{};
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr.data(), errstr.size());
+  if (rk == nullptr) return invalid_argument(std::string("creating producer: ") + errstr.data());
+  (void)conf.release();  // rd_kafka_new owns it now.
+  producer->rk_.reset(rk);
+  internal::logger().debug("producer {} created", rd_kafka_name(rk));
+  return producer;
+}
+
+Producer::~Producer() {
+  if (!rk_) return;
+  if (const int left = rd_kafka_outq_len(rk_.get()); left > 0) {
+    internal::logger().warn("producer {} destroyed with {} undelivered records; they are dropped",
+                            rd_kafka_name(rk_.get()), left);
+  }
+}
+
+Status Producer::produce(const ProducerRecord& record) {
+  std::vector<rd_kafka_vu_t> vus;
+  vus.reserve(7);
+  auto add = [&vus](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+    rd_kafka_vu_t& vu = vus.emplace_back();
+    vu.vtype = type;
+    return vu;
+  };
+  add(RD_KAFKA_VTYPE_TOPIC).u.cstr = record.topic.c_str();
+  add(RD_KAFKA_VTYPE_PARTITION).u.i32 = record.partition.value_or(RD_KAFKA_PARTITION_UA);
+  add(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
+  // librdkafka copies key and value (F_COPY) and never writes through these pointers. A null
+  // pointer means a null key/value to librdkafka, so empty bytes get a non-null one.
+  auto add_bytes = [&add](rd_kafka_vtype_t type, ByteView bytes) {
+    static char empty = '\0';
+    auto& mem = add(type).u.mem;
+    mem.ptr = bytes.empty() ? &empty : const_cast<char*>(bytes.data());
+    mem.size = bytes.size();
+  };
+  if (record.key) add_bytes(RD_KAFKA_VTYPE_KEY, *record.key);
+  if (record.value) add_bytes(RD_KAFKA_VTYPE_VALUE, *record.value);
+  if (record.timestamp_ms) add(RD_KAFKA_VTYPE_TIMESTAMP).u.i64 = *record.timestamp_ms;
+  if (record.opaque != nullptr) add(RD_KAFKA_VTYPE_OPAQUE).u.ptr = record.opaque;
+
+  HeadersPtr headers;
+  if (record.headers != nullptr && !record.headers->empty()) {
+    headers.reset(rd_kafka_headers_new(record.headers->size()));
+    for (const Header& header : *record.headers) {
+      const rd_kafka_resp_err_t err = rd_kafka_header_add(
+          headers.get(), header.key.data(), static_cast<ssize_t>(header.key.size()),
+          header.value ? header.value->data() : nullptr,
+          header.value ? static_cast<ssize_t>(header.value->size()) : 0);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return to_status(err, "adding header");
+    }
+    add(RD_KAFKA_VTYPE_HEADERS).u.headers = headers.get();
+  }
+
+  ErrorPtr error(rd_kafka_produceva(rk_.get(), vus.data(), vus.size()));
+  if (error) return to_status(std::move(error), "produce to '" + record.topic + "'");
+  (void)headers.release();  // On success the message owns the headers.
+  return Status();
+}
+
+int Producer::poll(std::chrono::milliseconds timeout) {
+  return rd_kafka_poll(rk_.get(), static_cast<int>(timeout.count()));
+}
+
+Status Producer::flush(std::chrono::milliseconds timeout) {
+  const rd_kafka_resp_err_t err = rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+  if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    return Status(StatusCode::kTimeout, "flush: " + std::to_string(outstanding()) +
+                                            " records still undelivered after " +
+                                            std::to_string(timeout.count()) + " ms");
+  }
+  return to_status(err, "flush");
+}
+
+int Producer::outstanding() const { return rd_kafka_outq_len(rk_.get()); }
+
+Result<int> Producer::partition_count(const std::string& topic,
+                                      std::chrono::milliseconds timeout) {
+  return kafka::partition_count(rk_.get(), topic, timeout);
+}
+
+Status Producer::fatal_error() const { return fatal_error_status(rk_.get()); }
+
+void Producer::delivery_trampoline(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message,
+                                   void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  if (!self->on_delivery_) return;
+  DeliveryReport report;
+  report.topic = message->rkt != nullptr ? rd_kafka_topic_name(message->rkt) : "";
+  report.partition = message->partition;
+  report.offset = message->err == RD_KAFKA_RESP_ERR_NO_ERROR ? message->offset : -1;
+  report.status = to_status(message->err, "delivery");
+  report.opaque = message->_private;
+  // An exception must not unwind through librdkafka's C frames.
+  try {
+    self->on_delivery_(report);
+  } catch (const std::exception& e) {
+    internal::logger().error("delivery callback threw: {}", e.what());
+  } catch (...) {
+    internal::logger().error("delivery callback threw a non-standard exception");
+  }
+}
+
+}  // namespace kstreams::kafka

@@ -1,0 +1,20 @@
+// Where a task's output records go: the Kafka producer at runtime, in-memory topics in the test
+// driver. Called on the task's thread only.
+#pragma once
+
+#include <kstreams/internal/task_context.h>
+
+namespace kstreams::internal {
+
+class RecordCollector {
+ public:
+  RecordCollector() = default;
+  RecordCollector(const RecordCollector&) = delete;
+  RecordCollector& operator=(const RecordCollector&) = delete;
+  virtual ~RecordCollector() = default;
+
+  /// Takes a copy of `record` (its views are valid during the call only).
+  virtual void send(const OutputRecord& record) = 0;
+};
+
+}  // namespace kstreams::internal

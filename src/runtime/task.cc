@@ -1,0 +1,242 @@
+#include "src/runtime/task.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "operators/dead_letter.h"
+#include "src/core/logging.h"
+#include "src/topology/topology_definition.h"
+
+namespace kstreams::internal {
+namespace {
+
+// Clears the task's "current record" when processing of a record ends, however it ends.
+class CurrentRecordScope {
+ public:
+  CurrentRecordScope(const SourceRecord*& slot, const SourceRecord* record) : slot_(slot) {
+    slot_ = record;
+  }
+  CurrentRecordScope(const CurrentRecordScope&) = delete;
+  CurrentRecordScope& operator=(const CurrentRecordScope&) = delete;
+  ~CurrentRecordScope() { slot_ = nullptr; }
+
+ private:
+  const SourceRecord*& slot_;
+};
+
+}  // namespace
+
+Task::Task(TaskId id, const StreamsConfig& config, RecordCollector& collector,
+           WallClock wall_clock)
+    : id_(id),
+      application_id_(config.application_id),
+      config_(config),
+      collector_(&collector),
+      wall_clock_(std::move(wall_clock)) {}
+
+Task::~Task() { close(); }
+
+Result<std::unique_ptr<Task>> Task::create(const Topology& topology,
+                                           const std::vector<int>& subtopologies, TaskId id,
+                                           const StreamsConfig& config,
+                                           RecordCollector& collector, WallClock wall_clock) {
+  const TopologyDefinition& def = TopologyAccess::definition(topology);
+  std::unique_ptr<Task> task(new Task(id, config, collector, std::move(wall_clock)));
+
+  std::vector<NodeId> ids;
+  for (NodeId n = 0; n < def.nodes.size(); ++n) {
+    const int sub = def.subtopology_of[n];
+    if (subtopologies.empty() ||
+        std::find(subtopologies.begin(), subtopologies.end(), sub) != subtopologies.end()) {
+      ids.push_back(n);
+    }
+  }
+  std::map<NodeId, Node*> instances;
+  for (NodeId n : ids) {
+    std::unique_ptr<Node> node = def.nodes[n].factory(def.nodes[n].name);
+    instances[n] = node.get();
+    task->nodes_.push_back(std::move(node));
+  }
+  for (NodeId n : ids) {
+    for (NodeId child : def.nodes[n].children) {
+      KSTREAMS_RETURN_IF_ERROR(instances.at(n)->add_child(*instances.at(child)));
+    }
+    if (def.nodes[n].kind == NodeKind::kSource) {
+      auto* source = dynamic_cast<SourceNodeBase*>(instances.at(n));
+      if (source == nullptr) {
+        return topology_error("source '" + def.nodes[n].name + "' is not a source node");
+      }
+      for (const auto& topic : def.nodes[n].topics) task->source_by_topic_[topic] = source;
+    }
+  }
+  try {
+    for (auto& node : task->nodes_) node->init(*task);
+  } catch (const ProcessingAbort& abort) {
+    return abort.status().with_context("task " + id.to_string() + " init");
+  }
+  return task;
+}
+
+std::vector<std::string> Task::source_topics() const {
+  std::vector<std::string> topics;
+  for (const auto& [topic, source] : source_by_topic_) topics.push_back(topic);
+  return topics;
+}
+
+Status Task::process(const SourceRecord& record) {
+  auto it = source_by_topic_.find(record.topic);
+  if (it == source_by_topic_.end()) {
+    return not_found("task " + id_.to_string() + " has no source for topic '" +
+                     std::string(record.topic) + "'");
+  }
+  if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
+  ++metrics_.records_processed;
+  {
+    CurrentRecordScope scope(current_, &record);
+    metadata_.topic.assign(record.topic);
+    metadata_.partition = record.partition;
+    metadata_.offset = record.offset;
+    try {
+      it->second->process_source(record);
+    } catch (const ProcessingAbort& abort) {
+      return abort.status();
+    } catch (const std::exception& e) {
+      return Status(StatusCode::kFatal, std::string("unexpected exception while processing: ") +
+                                            e.what());
+    }
+  }
+  if (stream_time_ >= 0 && !stream_time_punctuators_.empty()) {
+    return punctuate(stream_time_punctuators_, stream_time_);
+  }
+  return {};
+}
+
+Status Task::punctuate_wall_clock() {
+  if (wall_clock_punctuators_.empty()) return {};
+  return punctuate(wall_clock_punctuators_, wall_clock_());
+}
+
+Status Task::punctuate(PunctuationQueue& queue, std::int64_t now) {
+  try {
+    const int ran = queue.may_punctuate(now, [&](const std::string& node, const Punctuator& p) {
+      auto ok = guarded(*this, node, [&] { p(now); });
+      static_cast<void>(ok);
+    });
+    metrics_.punctuations += static_cast<std::uint64_t>(ran);
+  } catch (const ProcessingAbort& abort) {
+    return abort.status();
+  }
+  return {};
+}
+
+void Task::close() {
+  if (closed_) return;
+  closed_ = true;
+  for (auto& node : nodes_) {
+    try {
+      node->close();
+    } catch (const std::exception& e) {
+      logger().warn("task {}: closing '{}' threw: {}", id_.to_string(), node->name(), e.what());
+    }
+  }
+}
+
+void Task::send(const OutputRecord& record) {
+  ++metrics_.records_produced;
+  collector_->send(record);
+}
+
+Cancellable Task::schedule(std::string_view node, std::chrono::milliseconds interval,
+                           PunctuationType type, Punctuator punctuator) {
+  const std::int64_t ms = interval.count();
+  if (ms <= 0) {
+    throw StreamsException(
+        invalid_argument("punctuation interval of '" + std::string(node) + "' must be > 0 ms"));
+  }
+  if (type == PunctuationType::kStreamTime) {
+    // Aligned to 0: fires as soon as there is data.
+    return stream_time_punctuators_.add(std::string(node), ms, 0, std::move(punctuator));
+  }
+  return wall_clock_punctuators_.add(std::string(node), ms, wall_clock_() + ms,
+                                     std::move(punctuator));
+}
+
+void Task::on_deserialization_error(std::string_view node, const Status& error) {
+  handle_error(ErrorKind::kDeserialization, config_.default_deserialization_exception_handler,
+               node, error, "kstreams::SerializationException");
+}
+
+void Task::on_processing_exception(std::string_view node, std::exception_ptr error) {
+  ExceptionDescription described = describe_exception(std::move(error));
+  handle_error(ErrorKind::kProcessing, config_.processing_exception_handler, node,
+               described.status, described.class_name);
+}
+
+void Task::on_production_error(std::string_view node, const Status& error) {
+  handle_error(ErrorKind::kProduction, config_.default_production_exception_handler, node, error,
+               "kstreams::SerializationException");
+}
+
+void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string_view node,
+                        const Status& error, std::string_view exception_class) {
+  ErrorContext context;
+  context.kind = kind;
+  context.node = node;
+  context.error = &error;
+  if (current_ != nullptr) {
+    context.topic = current_->topic;
+    context.partition = current_->partition;
+    context.offset = current_->offset;
+    context.timestamp = current_->timestamp;
+  }
+  const std::string where =
+      current_ != nullptr ? std::string(current_->topic) + "-" +
+                                std::to_string(current_->partition) + "@" +
+                                std::to_string(current_->offset)
+                          : std::string("punctuation");
+  ErrorAction action = ErrorAction::kFail;
+  try {
+    action = handler ? handler(context) : ErrorAction::kFail;
+  } catch (const std::exception& e) {
+    throw ProcessingAbort(Status(StatusCode::kFatal, "the " + std::string(to_string(kind)) +
+                                                         " exception handler threw: " + e.what()));
+  }
+  const std::string description = std::string(to_string(kind)) + " error in '" +
+                                  std::string(node) + "' (task " + id_.to_string() + ", " +
+                                  where + "): " + error.to_string();
+  switch (action) {
+    case ErrorAction::kFail:
+      logger().error("{}; failing (handler answered fail)", description);
+      throw ProcessingAbort(Status(error.code(), description));
+    case ErrorAction::kContinue:
+      logger().warn("{}; skipping the record", description);
+      ++metrics_.records_skipped;
+      return;
+    case ErrorAction::kDeadLetter:
+      break;
+  }
+  if (config_.errors_dead_letter_queue_topic_name.empty()) {
+    throw ProcessingAbort(invalid_argument(
+        description +
+        "; the handler answered dead-letter but errors.dead.letter.queue.topic.name is not set"));
+  }
+  if (current_ == nullptr) {
+    logger().warn("{}; no input record to dead-letter (punctuation), skipping", description);
+    ++metrics_.records_skipped;
+    return;
+  }
+  logger().warn("{}; sent to dead-letter topic {}", description,
+                config_.errors_dead_letter_queue_topic_name);
+  const Headers headers =
+      dead_letter_headers(current_->headers, context, exception_class, wall_clock_());
+  ++metrics_.records_dead_lettered;
+  send(OutputRecord{.topic = config_.errors_dead_letter_queue_topic_name,
+                    .key = current_->key,
+                    .value = current_->value,
+                    .timestamp = current_->timestamp,
+                    .headers = &headers,
+                    .partition = std::nullopt});
+}
+
+}  // namespace kstreams::internal
