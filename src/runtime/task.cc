@@ -205,12 +205,24 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
   const std::string description = std::string(to_string(kind)) + " error in '" +
                                   std::string(node) + "' (task " + id_.to_string() + ", " +
                                   where + "): " + error.to_string();
+  // Every failure is counted; the log shows the first ones and then one in kLogEvery, so that a
+  // stream of bad records cannot flood the log.
+  constexpr std::uint64_t kLogFirst = 10;
+  constexpr std::uint64_t kLogEvery = 1000;
+  ++handled_errors_;
+  const bool log_this = action == ErrorAction::kFail || handled_errors_ <= kLogFirst ||
+                        handled_errors_ % kLogEvery == 0;
+  const std::string suppressed =
+      handled_errors_ > kLogFirst ? " (" + std::to_string(handled_errors_) +
+                                        " handled errors so far in this task; logging one in " +
+                                        std::to_string(kLogEvery) + ")"
+                                  : std::string();
   switch (action) {
     case ErrorAction::kFail:
       logger().error("{}; failing (handler answered fail)", description);
       throw ProcessingAbort(Status(error.code(), description));
     case ErrorAction::kContinue:
-      logger().warn("{}; skipping the record", description);
+      if (log_this) logger().warn("{}; skipping the record{}", description, suppressed);
       ++metrics_.records_skipped;
       return;
     case ErrorAction::kDeadLetter:
@@ -226,8 +238,10 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
     ++metrics_.records_skipped;
     return;
   }
-  logger().warn("{}; sent to dead-letter topic {}", description,
-                config_.errors_dead_letter_queue_topic_name);
+  if (log_this) {
+    logger().warn("{}; sent to dead-letter topic {}{}", description,
+                  config_.errors_dead_letter_queue_topic_name, suppressed);
+  }
   const Headers headers =
       dead_letter_headers(current_->headers, context, exception_class, wall_clock_());
   ++metrics_.records_dead_lettered;

@@ -85,6 +85,7 @@ class Task final : public TaskContext {
   RecordMetadata metadata_;
   std::int64_t stream_time_ = -1;
   ProcessingMetrics metrics_;
+  std::uint64_t handled_errors_ = 0;  // For throttling the per-record error log lines.
   bool closed_ = false;
 };
 

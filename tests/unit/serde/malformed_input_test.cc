@@ -36,13 +36,18 @@ constexpr int kMinIterations = 2000;
 // Keeps the whole suite at a few seconds, also under sanitizers on a slow machine.
 constexpr auto kTimeBudgetPerTarget = std::chrono::milliseconds(400);
 
-// A deserializer under test. `check` returns an empty string when the outcome is acceptable and
-// a description of the problem otherwise.
+// What one deserialize call did: `problem` is empty when the outcome is acceptable.
+struct Outcome {
+  bool accepted = false;
+  std::string problem;
+};
+
+// A deserializer under test.
 struct Target {
   std::string name;
   std::vector<Bytes> seeds;
   std::vector<std::string> dictionary;
-  std::function<std::string(NullableByteView)> check;
+  std::function<Outcome(NullableByteView)> check;
 };
 
 std::string describe(const Status& status) { return status.to_string(); }
@@ -50,26 +55,28 @@ std::string describe(const Status& status) { return status.to_string(); }
 // Accepts a value or a kSerialization error. When `canonical`, an accepted input must also
 // re-serialize to exactly the same bytes (the format has one encoding per value).
 template <class T>
-std::function<std::string(NullableByteView)> checker(Serde<T> serde, bool canonical) {
-  return [serde = std::move(serde), canonical](NullableByteView bytes) -> std::string {
+std::function<Outcome(NullableByteView)> checker(Serde<T> serde, bool canonical) {
+  return [serde = std::move(serde), canonical](NullableByteView bytes) -> Outcome {
     Result<T> value = serde.deserialize(bytes);
     if (!value.ok()) {
       if (value.status().code() != StatusCode::kSerialization) {
-        return "unexpected error code: " + describe(value.status());
+        return {false, "unexpected error code: " + describe(value.status())};
       }
-      if (value.status().message().empty()) return "error without a message";
-      return {};
+      if (value.status().message().empty()) return {false, "error without a message"};
+      return {false, ""};
     }
     NullableBytes again;
     const Status written = serde.serialize(*value, again);
-    if (!written.ok()) return "accepted value does not serialize: " + describe(written);
-    if (canonical && bytes != view_of(again)) return "accepted input is not canonical";
+    if (!written.ok()) return {true, "accepted value does not serialize: " + describe(written)};
+    if (canonical && bytes != view_of(again)) return {true, "accepted input is not canonical"};
     if (again) {
       // Whatever was accepted once must be accepted again after a write.
       Result<T> reread = serde.deserialize(view_of(again));
-      if (!reread.ok()) return "re-read of accepted value failed: " + describe(reread.status());
+      if (!reread.ok()) {
+        return {true, "re-read of accepted value failed: " + describe(reread.status())};
+      }
     }
-    return {};
+    return {true, ""};
   };
 }
 
@@ -263,28 +270,39 @@ TEST_P(MalformedInputTest, AnswersWithValueOrSerializationError) {
   ASSERT_FALSE(target.seeds.empty());
   // The seeds themselves, null, and nothing at all.
   for (const Bytes& seed : target.seeds) {
-    ASSERT_EQ(target.check(NullableByteView(seed)), "") << printable(seed);
+    ASSERT_EQ(target.check(NullableByteView(seed)).problem, "") << printable(seed);
   }
-  ASSERT_EQ(target.check(std::nullopt), "");
-  ASSERT_EQ(target.check(NullableByteView(Bytes())), "");
+  ASSERT_EQ(target.check(std::nullopt).problem, "");
+  ASSERT_EQ(target.check(NullableByteView(Bytes())).problem, "");
 
   Mutator mutator(kSeed + GetParam());
   const auto start = std::chrono::steady_clock::now();
   int iterations = 0;
   int failures = 0;
+  int accepted = 0;
   for (; iterations < kIterationsPerTarget; ++iterations) {
     if (iterations % 256 == 0 && std::chrono::steady_clock::now() - start > kTimeBudgetPerTarget) {
       break;
     }
     const Bytes input = mutator.next(target);
-    const std::string problem = target.check(NullableByteView(input));
-    if (!problem.empty() && ++failures <= 5) {
-      ADD_FAILURE() << problem << "\n  input: " << printable(input);
+    const Outcome outcome = target.check(NullableByteView(input));
+    if (outcome.accepted) ++accepted;
+    if (!outcome.problem.empty() && ++failures <= 5) {
+      ADD_FAILURE() << outcome.problem << "\n  input: " << printable(input);
     }
   }
   EXPECT_EQ(failures, 0);
   EXPECT_GE(iterations, kMinIterations) << "too slow to be meaningful";
+  // Both outcomes must occur, or the corpus is not exercising the decoder. Exceptions: Void
+  // accepts only null; strings and byte arrays accept every input.
+  if (target.name != "void") {
+    EXPECT_GT(accepted, 0);
+  }
+  if (target.name != "string" && target.name != "bytes") {
+    EXPECT_LT(accepted, iterations);
+  }
   RecordProperty("iterations", iterations);
+  RecordProperty("accepted", accepted);
 }
 
 INSTANTIATE_TEST_SUITE_P(Deserializers, MalformedInputTest, ::testing::ValuesIn(target_indexes()),

@@ -1,0 +1,33 @@
+#include "examples/address_router/address_router.h"
+
+#include <string>
+
+#include <kstreams/serde/protobuf.h>
+
+namespace address_router {
+
+bool has_required_fields(const Address& address) {
+  return !address.address_id().empty() && !address.customer_id().empty() &&
+         !address.street().empty() && !address.city().empty() && !address.postal_code().empty();
+}
+
+void build(kstreams::StreamsBuilder& builder) {
+  auto [shipping, billing, invalid] =
+      builder.stream<std::string, Address>(std::string(kInputTopic))
+          .split("route-")
+          .branch([](const Address& a) { return a.type() == SHIPPING && has_required_fields(a); },
+                  "shipping")
+          .branch([](const Address& a) { return a.type() == BILLING && has_required_fields(a); },
+                  "billing")
+          .default_branch("invalid");
+  shipping.to(std::string(kShippingTopic));
+  billing.to(std::string(kBillingTopic));
+  invalid.to(std::string(kInvalidTopic));
+}
+
+void configure(kstreams::StreamsConfig& config) {
+  config.default_deserialization_exception_handler = kstreams::error_handlers::dead_letter();
+  config.errors_dead_letter_queue_topic_name = std::string(kDeadLetterTopic);
+}
+
+}  // namespace address_router
