@@ -1,15 +1,23 @@
 // File: kstreams/streams_config.h
 //
 // `StreamsConfig`: the settings of a kstreams application, with Kafka Streams' property names in
-// the comments and Kafka Streams' defaults. Fill it with designated initializers:
+// the comments and Kafka Streams' defaults. Fill it with designated initializers, or load it from
+// a properties file / "key=value" flags with `StreamsConfig::from_properties`:
 //
 //   kstreams::StreamsConfig config{
 //       .application_id = "address-router",
-//       .errors_dead_letter_queue_topic_name = "addresses.dlq",
+//       .bootstrap_servers = "",                 // empty: the embedded cluster
+//       .processing_guarantee = kstreams::ProcessingGuarantee::kAtLeastOnce,
 //   };
+//
+// Every librdkafka property passes through to the clients: put it in `client_properties`
+// (both clients), or prefix it with "consumer." / "producer." for one of them. A property file
+// may also use the "kafka." prefix for both. The full reference with the client defaults kstreams
+// chooses is docs/configuration.md.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <kstreams/errors.h>
@@ -20,16 +28,45 @@ namespace kstreams {
 /// `processing.guarantee`.
 enum class ProcessingGuarantee : std::uint8_t { kAtLeastOnce, kExactlyOnceV2 };
 
+/// "at_least_once" / "exactly_once_v2".
+std::string_view to_string(ProcessingGuarantee guarantee);
+
 /// Application settings. A plain value; copy freely. Every field has a default.
 struct StreamsConfig {
   /// `application.id`: consumer group id, client-id prefix and internal-topic prefix.
   /// Required by KafkaStreams; the test driver uses "test-driver" when empty. Default: "".
   std::string application_id = {};
   /// `bootstrap.servers`: "host:port,..."; empty or "embedded" starts the embedded cluster.
-  /// Default: "".
+  /// Default: "" (embedded).
   std::string bootstrap_servers = {};
   /// `processing.guarantee`. Default: at-least-once.
   ProcessingGuarantee processing_guarantee = ProcessingGuarantee::kAtLeastOnce;
+  /// `num.stream.threads`: stream threads in this instance. Default: 1.
+  int num_stream_threads = 1;
+  /// `commit.interval.ms`: how often offsets are committed. Default: -1, meaning 30000 under
+  /// at-least-once and 100 under exactly-once (Kafka Streams' defaults).
+  std::int64_t commit_interval_ms = -1;
+  /// `state.dir`: where local state lives. Default: "/tmp/kstreams".
+  std::string state_dir = "/tmp/kstreams";
+  /// `max.task.idle.ms`: how long a task with several input partitions waits for an empty
+  /// partition before processing the others out of timestamp order. 0: never waits; -1: always
+  /// waits. Default: 0.
+  std::int64_t max_task_idle_ms = 0;
+  /// `buffered.records.per.partition`: a partition whose task buffer holds this many records is
+  /// paused until it drains (backpressure). Default: 1000.
+  std::int32_t buffered_records_per_partition = 1000;
+  /// `poll.ms`: how long a stream thread blocks polling for records. Default: 100.
+  std::int64_t poll_ms = 100;
+  /// `max.poll.records`: records taken per poll. Default: 1000.
+  std::int32_t max_poll_records = 1000;
+  /// kstreams: interval of the one-line metrics summary in the log; 0 disables it.
+  /// Property `metrics.log.interval.ms`. Default: 30000.
+  std::int64_t metrics_log_interval_ms = 30000;
+  /// kstreams: brokers of the embedded cluster (`embedded.cluster.brokers`). Default: 3.
+  int embedded_cluster_brokers = 3;
+  /// kstreams: partition count of the topics created on the embedded cluster
+  /// (`embedded.cluster.partitions`). Default: 4.
+  int embedded_cluster_partitions = 4;
   /// `default.deserialization.exception.handler`. Default: log and fail.
   ErrorHandler default_deserialization_exception_handler = error_handlers::log_and_fail();
   /// `processing.exception.handler`. Default: log and fail.
@@ -37,11 +74,29 @@ struct StreamsConfig {
   /// `default.production.exception.handler`. Default: log and fail.
   ErrorHandler default_production_exception_handler = error_handlers::log_and_fail();
   /// `errors.dead.letter.queue.topic.name`: where `kDeadLetter` sends records. Required when a
-  /// handler may answer kDeadLetter. Default: "" (none).
+  /// built-in handler is dead_letter. Default: "" (none).
   std::string errors_dead_letter_queue_topic_name = {};
+  /// librdkafka properties for both clients ("security.protocol", "sasl.username", ...), and
+  /// "consumer.<property>" / "producer.<property>" for one client. Applied after kstreams'
+  /// defaults, so they win. Default: none.
+  std::map<std::string, std::string> client_properties = {};
 
-  /// Checks the fields; the error names the offending property.
+  /// Checks the fields; the error (kInvalidArgument) names the offending property.
   [[nodiscard]] Status validate() const;
+
+  /// The commit interval in effect (resolves -1 by processing guarantee).
+  [[nodiscard]] std::int64_t effective_commit_interval_ms() const;
+  /// True when `bootstrap_servers` asks for the embedded cluster.
+  [[nodiscard]] bool uses_embedded_cluster() const;
+
+  /// Builds a config from Kafka Streams property names ("application.id", "num.stream.threads",
+  /// "default.deserialization.exception.handler" = LogAndFail | LogAndContinue | DeadLetter, ...).
+  /// Keys prefixed "kafka.", "consumer." or "producer." and other valid librdkafka properties go
+  /// to `client_properties`. An unknown key or a malformed value is kInvalidArgument naming it.
+  static Result<StreamsConfig> from_properties(const std::map<std::string, std::string>& props);
+  /// Reads a Java-style properties file ("key=value" lines, '#' and '!' comments) and applies
+  /// `from_properties`. kIo when the file cannot be read.
+  static Result<std::map<std::string, std::string>> read_properties_file(const std::string& path);
 };
 
 }  // namespace kstreams

@@ -1,8 +1,88 @@
 #include <kstreams/streams_config.h>
 
+#include <librdkafka/rdkafka.h>
+
+#include <charconv>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string_view>
+
 #include "operators/dead_letter.h"
+#include "src/core/logging.h"
 
 namespace kstreams {
+namespace {
+
+constexpr std::string_view kClientPrefixes[] = {"kafka.", "consumer.", "producer."};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// Checks `key`=`value` against librdkafka's own property table.
+Status check_client_property(const std::string& key, const std::string& value) {
+  std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
+                                                                           &rd_kafka_conf_destroy);
+  char error[512] = {0};
+  switch (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error)) {
+    case RD_KAFKA_CONF_OK:
+      return {};
+    case RD_KAFKA_CONF_UNKNOWN:
+      return invalid_argument("unknown property '" + key + "'");
+    case RD_KAFKA_CONF_INVALID:
+      break;
+  }
+  return invalid_argument("invalid value for client property '" + key +
+                          "': " + internal::redact_config_value(key, value) + " (" + error + ")");
+}
+
+template <class Int>
+Status parse_int(const std::string& key, const std::string& text, Int& out) {
+  const std::string_view v = trim(text);
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || ptr != v.data() + v.size()) {
+    return invalid_argument("property '" + key + "': '" + text + "' is not an integer");
+  }
+  return {};
+}
+
+Result<ErrorHandler> parse_handler(const std::string& key, const std::string& value) {
+  const std::string_view v = trim(value);
+  if (v == "LogAndFail" || v == "log_and_fail" ||
+      v == "org.apache.kafka.streams.errors.LogAndFailExceptionHandler" ||
+      v == "org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler" ||
+      v == "org.apache.kafka.streams.errors.DefaultProductionExceptionHandler") {
+    return error_handlers::log_and_fail();
+  }
+  if (v == "LogAndContinue" || v == "log_and_continue" ||
+      v == "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler" ||
+      v == "org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler") {
+    return error_handlers::log_and_continue();
+  }
+  if (v == "DeadLetter" || v == "dead_letter") return error_handlers::dead_letter();
+  return invalid_argument("property '" + key + "': unknown handler '" + value +
+                          "' (use LogAndFail, LogAndContinue or DeadLetter)");
+}
+
+}  // namespace
+
+std::string_view to_string(ProcessingGuarantee guarantee) {
+  return guarantee == ProcessingGuarantee::kExactlyOnceV2 ? "exactly_once_v2" : "at_least_once";
+}
+
+std::int64_t StreamsConfig::effective_commit_interval_ms() const {
+  if (commit_interval_ms >= 0) return commit_interval_ms;
+  return processing_guarantee == ProcessingGuarantee::kExactlyOnceV2 ? 100 : 30'000;
+}
+
+bool StreamsConfig::uses_embedded_cluster() const {
+  return bootstrap_servers.empty() || bootstrap_servers == "embedded";
+}
 
 Status StreamsConfig::validate() const {
   const bool needs_dlq =
@@ -23,7 +103,114 @@ Status StreamsConfig::validate() const {
   if (!default_production_exception_handler) {
     return invalid_argument("default.production.exception.handler must not be empty");
   }
+  if (num_stream_threads < 1) return invalid_argument("num.stream.threads must be >= 1");
+  if (commit_interval_ms < -1) return invalid_argument("commit.interval.ms must be >= 0");
+  if (max_task_idle_ms < -1) return invalid_argument("max.task.idle.ms must be >= -1");
+  if (buffered_records_per_partition < 1) {
+    return invalid_argument("buffered.records.per.partition must be >= 1");
+  }
+  if (poll_ms < 0) return invalid_argument("poll.ms must be >= 0");
+  if (max_poll_records < 1) return invalid_argument("max.poll.records must be >= 1");
+  if (metrics_log_interval_ms < 0) return invalid_argument("metrics.log.interval.ms must be >= 0");
+  if (embedded_cluster_brokers < 1) {
+    return invalid_argument("embedded.cluster.brokers must be >= 1");
+  }
+  if (embedded_cluster_partitions < 1) {
+    return invalid_argument("embedded.cluster.partitions must be >= 1");
+  }
+  if (state_dir.empty()) return invalid_argument("state.dir must not be empty");
+  for (const auto& [key, value] : client_properties) {
+    std::string client_key = key;
+    for (std::string_view prefix : kClientPrefixes) {
+      if (key.starts_with(prefix)) client_key = key.substr(prefix.size());
+    }
+    KSTREAMS_RETURN_IF_ERROR(check_client_property(client_key, value));
+  }
   return {};
+}
+
+Result<StreamsConfig> StreamsConfig::from_properties(
+    const std::map<std::string, std::string>& props) {
+  StreamsConfig config;
+  for (const auto& [key, value] : props) {
+    if (key == "application.id") {
+      config.application_id = value;
+    } else if (key == "bootstrap.servers") {
+      config.bootstrap_servers = value;
+    } else if (key == "processing.guarantee") {
+      if (value == "at_least_once") {
+        config.processing_guarantee = ProcessingGuarantee::kAtLeastOnce;
+      } else if (value == "exactly_once_v2" || value == "exactly_once_beta") {
+        config.processing_guarantee = ProcessingGuarantee::kExactlyOnceV2;
+      } else {
+        return invalid_argument("property 'processing.guarantee': '" + value +
+                                "' is not at_least_once or exactly_once_v2");
+      }
+    } else if (key == "num.stream.threads") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.num_stream_threads));
+    } else if (key == "commit.interval.ms") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.commit_interval_ms));
+    } else if (key == "state.dir") {
+      config.state_dir = value;
+    } else if (key == "max.task.idle.ms") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.max_task_idle_ms));
+    } else if (key == "buffered.records.per.partition") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.buffered_records_per_partition));
+    } else if (key == "poll.ms") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.poll_ms));
+    } else if (key == "max.poll.records") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.max_poll_records));
+    } else if (key == "metrics.log.interval.ms") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.metrics_log_interval_ms));
+    } else if (key == "embedded.cluster.brokers") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.embedded_cluster_brokers));
+    } else if (key == "embedded.cluster.partitions") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.embedded_cluster_partitions));
+    } else if (key == "default.deserialization.exception.handler" ||
+               key == "deserialization.exception.handler") {
+      KSTREAMS_ASSIGN_OR_RETURN(config.default_deserialization_exception_handler,
+                                parse_handler(key, value));
+    } else if (key == "processing.exception.handler") {
+      KSTREAMS_ASSIGN_OR_RETURN(config.processing_exception_handler, parse_handler(key, value));
+    } else if (key == "default.production.exception.handler" ||
+               key == "production.exception.handler") {
+      KSTREAMS_ASSIGN_OR_RETURN(config.default_production_exception_handler,
+                                parse_handler(key, value));
+    } else if (key == "errors.dead.letter.queue.topic.name") {
+      config.errors_dead_letter_queue_topic_name = value;
+    } else {
+      std::string client_key = key;
+      std::string stored_key = key;
+      if (key.starts_with("kafka.")) {
+        client_key = key.substr(6);
+        stored_key = client_key;
+      } else if (key.starts_with("consumer.") || key.starts_with("producer.")) {
+        client_key = key.substr(key.find('.') + 1);
+      }
+      KSTREAMS_RETURN_IF_ERROR(check_client_property(client_key, value));
+      config.client_properties[stored_key] = value;
+    }
+  }
+  KSTREAMS_RETURN_IF_ERROR(config.validate());
+  return config;
+}
+
+Result<std::map<std::string, std::string>> StreamsConfig::read_properties_file(
+    const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return Status(StatusCode::kIo, "cannot read properties file '" + path + "'");
+  std::map<std::string, std::string> props;
+  std::string line;
+  for (int number = 1; std::getline(file, line); ++number) {
+    const std::string_view text = trim(line);
+    if (text.empty() || text.front() == '#' || text.front() == '!') continue;
+    const auto sep = text.find_first_of("=:");
+    if (sep == std::string_view::npos) {
+      return invalid_argument(path + ":" + std::to_string(number) + ": expected key=value");
+    }
+    props[std::string(trim(text.substr(0, sep)))] = std::string(trim(text.substr(sep + 1)));
+  }
+  return props;
 }
 
 }  // namespace kstreams

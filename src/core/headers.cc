@@ -1,10 +1,10 @@
-#include <kstreams/headers.h>
-
 #include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <kstreams/headers.h>
 
 namespace kstreams {
 

@@ -1,9 +1,9 @@
-#include <kstreams/status.h>
-
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <kstreams/status.h>
 
 namespace kstreams {
 

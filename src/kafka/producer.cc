@@ -29,8 +29,9 @@ Result<std::unique_ptr<Producer>> Producer::create(const ConfigEntries& config,
 Producer::~Producer() {
   if (!rk_) return;
   if (const int left = rd_kafka_outq_len(rk_.get()); left > 0) {
-    internal::logger().warn("producer {} destroyed with {} undelivered records; they are dropped",
-                            rd_kafka_name(rk_.get()), left);
+    internal::logger().warn(
+        "producer {} destroyed with {} undelivered records or unserved events; they are dropped",
+        rd_kafka_name(rk_.get()), left);
   }
 }
 

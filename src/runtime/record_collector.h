@@ -13,8 +13,10 @@ class RecordCollector {
   RecordCollector& operator=(const RecordCollector&) = delete;
   virtual ~RecordCollector() = default;
 
-  /// Takes a copy of `record` (its views are valid during the call only).
-  virtual void send(const OutputRecord& record) = 0;
+  /// Takes a copy of `record` (its views are valid during the call only). An error means the
+  /// record could not be handed over (e.g. an invalid topic); delivery failures that happen
+  /// later are the collector's to report.
+  virtual Status send(const OutputRecord& record) = 0;
 };
 
 }  // namespace kstreams::internal

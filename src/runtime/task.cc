@@ -143,8 +143,12 @@ void Task::close() {
 }
 
 void Task::send(const OutputRecord& record) {
+  Status status = collector_->send(record);
+  if (!status.ok()) {
+    on_production_error(record.node, status.with_context("send to " + std::string(record.topic)));
+    return;
+  }
   ++metrics_.records_produced;
-  collector_->send(record);
 }
 
 Cancellable Task::schedule(std::string_view node, std::chrono::milliseconds interval,
@@ -207,7 +211,7 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
                                   where + "): " + error.to_string();
   // Every failure is counted; the log shows the first ones and then one in kLogEvery, so that a
   // stream of bad records cannot flood the log.
-  constexpr std::uint64_t kLogFirst = 10;
+  constexpr std::uint64_t kLogFirst = 5;
   constexpr std::uint64_t kLogEvery = 1000;
   ++handled_errors_;
   const bool log_this = action == ErrorAction::kFail || handled_errors_ <= kLogFirst ||
@@ -244,13 +248,19 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
   }
   const Headers headers =
       dead_letter_headers(current_->headers, context, exception_class, wall_clock_());
-  ++metrics_.records_dead_lettered;
-  send(OutputRecord{.topic = config_.errors_dead_letter_queue_topic_name,
+  Status sent = collector_->send(OutputRecord{.node = node,
+                                              .topic = config_.errors_dead_letter_queue_topic_name,
                     .key = current_->key,
                     .value = current_->value,
                     .timestamp = current_->timestamp,
-                    .headers = &headers,
-                    .partition = std::nullopt});
+                                              .headers = &headers,
+                                              .partition = std::nullopt});
+  if (!sent.ok()) {
+    throw ProcessingAbort(sent.with_context(description + "; could not send it to dead-letter "
+                                            "topic " + config_.errors_dead_letter_queue_topic_name));
+  }
+  ++metrics_.records_dead_lettered;
+  ++metrics_.records_produced;
 }
 
 }  // namespace kstreams::internal

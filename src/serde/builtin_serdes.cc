@@ -1,7 +1,5 @@
 // The built-in serdes of <kstreams/serdes.h>, byte-for-byte compatible with Kafka's Java serdes
 // (org.apache.kafka.common.serialization): fixed-width big-endian numbers, raw strings and bytes.
-#include <kstreams/serdes.h>
-
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +8,8 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include <kstreams/serdes.h>
 
 namespace kstreams {
 namespace {
@@ -108,8 +108,7 @@ Result<std::vector<std::byte>> ByteArraySerde::deserialize(ByteView bytes) const
 
 // Java's VoidDeserializer accepts only null; even empty bytes are an error.
 Result<Void> VoidSerde::deserialize(ByteView bytes) const {
-  return serialization_error("void: expected null, got " + std::to_string(bytes.size()) +
-                             " bytes");
+  return serialization_error("void: expected null, got " + std::to_string(bytes.size()) + " bytes");
 }
 
 }  // namespace kstreams

@@ -29,7 +29,7 @@ struct TestDriverCore::Impl final : kstreams::internal::RecordCollector {
   std::map<std::string, std::int64_t, std::less<>> next_offset;
   std::deque<PendingInput> feedback;
 
-  void send(const kstreams::internal::OutputRecord& record) override {
+  Status send(const kstreams::internal::OutputRecord& record) override {
     CapturedRecord captured{
         record.key ? NullableBytes(Bytes(*record.key)) : std::nullopt,
         record.value ? NullableBytes(Bytes(*record.value)) : std::nullopt, record.timestamp,
@@ -39,6 +39,7 @@ struct TestDriverCore::Impl final : kstreams::internal::RecordCollector {
       feedback.push_back(PendingInput{it->first, captured});
     }
     it->second.push_back(std::move(captured));
+    return {};
   }
 
   void process(const std::string& topic, const CapturedRecord& record) {

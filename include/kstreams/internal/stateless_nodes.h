@@ -235,7 +235,8 @@ class SinkNode final : public Input<K, V> {
       this->ctx().on_production_error(this->name(), s.with_context("value"));
       return;
     }
-    this->ctx().send(OutputRecord{.topic = topic,
+    this->ctx().send(OutputRecord{.node = this->name(),
+                                  .topic = topic,
                                   .key = view_of(key_),
                                   .value = view_of(value_),
                                   .timestamp = record.timestamp,

@@ -22,6 +22,7 @@ namespace kstreams::internal {
 /// An output record in bytes, handed to the task's record collector. Views are valid during the
 /// call only.
 struct OutputRecord {
+  std::string_view node;  ///< The sink (or failing node, for dead letters) that sends it.
   std::string_view topic;
   NullableByteView key;
   NullableByteView value;

@@ -29,7 +29,7 @@ namespace kstreams {
 /// A protobuf message type: generated classes (full or lite runtime) derive from `MessageLite`.
 template <class T>
 concept ProtobufMessage = std::derived_from<T, google::protobuf::MessageLite> &&
-                          std::default_initializable<T> && std::movable<T>;
+    std::default_initializable<T> && std::movable<T>;
 
 /// Serde for a protobuf message type `T`, using the protobuf binary wire format.
 ///

@@ -50,13 +50,13 @@
 #include <vector>
 
 #include <boost/hana/accessors.hpp>
+#include <boost/hana/concept/struct.hpp>
 #include <boost/hana/define_struct.hpp>
 #include <boost/hana/first.hpp>
 #include <boost/hana/fold_left.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/second.hpp>
 #include <boost/hana/string.hpp>
-#include <boost/hana/concept/struct.hpp>
 #include <nlohmann/json.hpp>
 
 #include <kstreams/serde.h>
@@ -133,17 +133,25 @@ template <class U>
 std::string_view integer_type_name() {
   if constexpr (std::is_signed_v<U>) {
     switch (sizeof(U)) {
-      case 1: return "int8";
-      case 2: return "int16";
-      case 4: return "int32";
-      default: return "int64";
+      case 1:
+        return "int8";
+      case 2:
+        return "int16";
+      case 4:
+        return "int32";
+      default:
+        return "int64";
     }
   } else {
     switch (sizeof(U)) {
-      case 1: return "uint8";
-      case 2: return "uint16";
-      case 4: return "uint32";
-      default: return "uint64";
+      case 1:
+        return "uint8";
+      case 2:
+        return "uint16";
+      case 4:
+        return "uint32";
+      default:
+        return "uint64";
     }
   }
 }
@@ -279,8 +287,8 @@ Status from_json(const Json& in, U& out, const Path* path, int depth) {
       return json_type_error(path, "integer", in);
     }
     if (!in_range) {
-      return member_error(kJson, path,
-                          in.dump() + " is out of range for " + std::string(integer_type_name<U>()));
+      return member_error(
+          kJson, path, in.dump() + " is out of range for " + std::string(integer_type_name<U>()));
     }
   } else if constexpr (Floating<U>) {
     if (!in.is_number()) return json_type_error(path, "number", in);
@@ -702,14 +710,14 @@ class BinarySerde {
 ///   struct Order { BOOST_HANA_DEFINE_STRUCT(Order, (std::string, id), (double, total)); };
 ///   KSTREAMS_REFLECT_SERDE(Order)
 ///   }  // namespace shop
-#define KSTREAMS_REFLECT_SERDE(Type)                                                   \
+#define KSTREAMS_REFLECT_SERDE(Type)                                                      \
   inline ::kstreams::JsonSerde<Type> kstreams_default_serde(::kstreams::SerdeTag<Type>) { \
-    return {};                                                                         \
+    return {};                                                                            \
   }
 
 /// Makes `BinarySerde<Type>` the default serde of `Type`. Same placement rules as
 /// `KSTREAMS_REFLECT_SERDE`.
-#define KSTREAMS_REFLECT_BINARY_SERDE(Type)                                               \
+#define KSTREAMS_REFLECT_BINARY_SERDE(Type)                                                 \
   inline ::kstreams::BinarySerde<Type> kstreams_default_serde(::kstreams::SerdeTag<Type>) { \
-    return {};                                                                            \
+    return {};                                                                              \
   }

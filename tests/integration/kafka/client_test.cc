@@ -16,6 +16,7 @@
 
 #include "src/kafka/consumer.h"
 #include "src/kafka/embedded_cluster.h"
+#include "src/kafka/error.h"
 #include "src/kafka/message.h"
 #include "src/kafka/producer.h"
 #include "tests/integration/kafka/kafka_test_util.h"
@@ -326,6 +327,39 @@ TEST_F(KafkaClientTest, FlushTimesOutWhenAllBrokersAreDown) {
   for (int broker = 1; broker <= 3; ++broker) ASSERT_OK(cluster_->set_broker_up(broker));
   EXPECT_OK(producer->flush(15s));
   EXPECT_EQ(delivered(), 1);
+}
+
+// The transactional API raises error objects with the fatal / txn_requires_abort flags; check
+// that error.h classifies what the mock's injected errors produce.
+TEST_F(KafkaClientTest, TransactionalErrorsAreClassified) {
+  ASSERT_OK(cluster_->create_topic("txn", 1));
+  auto producer = make_producer({{"transactional.id", "txn-1"}, {"transaction.timeout.ms", "10000"}});
+  ASSERT_NE(producer, nullptr);
+  rd_kafka_t* rk = producer->native_handle();
+  ASSERT_OK(to_status(ErrorPtr(rd_kafka_init_transactions(rk, 10000)), "init"));
+
+  // A record the broker rejects for good: the transaction must be aborted.
+  ASSERT_OK(to_status(ErrorPtr(rd_kafka_begin_transaction(rk)), "begin"));
+  ASSERT_OK(cluster_->push_request_errors(0, {RD_KAFKA_RESP_ERR_INVALID_RECORD}));
+  ASSERT_OK(producer->produce({.topic = "txn", .partition = 0, .value = ByteView("bad")}));
+  producer->flush(10s).ignore_error();  // Its delivery fails; the commit below says how.
+  EXPECT_THAT(to_status(ErrorPtr(rd_kafka_commit_transaction(rk, 10000)), "commit"),
+              StatusIs(StatusCode::kTransactionAbortable, HasSubstr("txn_requires_abort")));
+  ASSERT_OK(to_status(ErrorPtr(rd_kafka_abort_transaction(rk, 10000)), "abort"));
+
+  // Fenced at commit: fatal for the producer, task migration for the runtime. (A fresh producer:
+  // after the failed record the mock wants an epoch bump from the first one.)
+  auto fenced = make_producer({{"transactional.id", "txn-2"}, {"transaction.timeout.ms", "10000"}});
+  ASSERT_NE(fenced, nullptr);
+  rk = fenced->native_handle();
+  ASSERT_OK(to_status(ErrorPtr(rd_kafka_init_transactions(rk, 10000)), "init"));
+  ASSERT_OK(to_status(ErrorPtr(rd_kafka_begin_transaction(rk)), "begin"));
+  ASSERT_OK(fenced->produce({.topic = "txn", .partition = 0, .value = ByteView("ok")}));
+  ASSERT_OK(fenced->flush(10s));
+  ASSERT_OK(cluster_->push_request_errors(26 /* EndTxn */, {RD_KAFKA_RESP_ERR_PRODUCER_FENCED}));
+  EXPECT_THAT(to_status(ErrorPtr(rd_kafka_commit_transaction(rk, 10000)), "commit"),
+              StatusIs(StatusCode::kTaskMigrated, HasSubstr("fatal")));
+  EXPECT_THAT(fenced->fatal_error(), StatusIs(StatusCode::kTaskMigrated));
 }
 
 }  // namespace

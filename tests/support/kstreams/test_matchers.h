@@ -104,7 +104,8 @@ class IsOkAndHoldsMatcher {
       }
       ::testing::StringMatchResultListener inner_listener;
       const bool matches = inner_.MatchAndExplain(*result, &inner_listener);
-      if (!inner_listener.str().empty()) *listener << "which holds a value " << inner_listener.str();
+      if (!inner_listener.str().empty())
+        *listener << "which holds a value " << inner_listener.str();
       return matches;
     }
     void DescribeTo(std::ostream* os) const override {
@@ -136,10 +137,10 @@ IsOkAndHoldsMatcher<std::decay_t<InnerMatcher>> IsOkAndHolds(InnerMatcher&& matc
 /// Like ASSERT_OK, but the test goes on.
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::kstreams::testing::IsOk())
 
-#define KSTREAMS_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)                                    \
-  auto tmp = (expr);                                                                          \
-  ASSERT_TRUE(tmp.ok()) << "`" #expr "` failed: " << ::kstreams::testing::internal_matchers:: \
-                                                         status_of(tmp);                      \
+#define KSTREAMS_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)                        \
+  auto tmp = (expr);                                                               \
+  ASSERT_TRUE(tmp.ok()) << "`" #expr "` failed: "                                  \
+                        << ::kstreams::testing::internal_matchers::status_of(tmp); \
   lhs = std::move(tmp).value()
 
 /// `ASSERT_OK_AND_ASSIGN(auto value, f());` binds the value of an OK `Result` or fails the test

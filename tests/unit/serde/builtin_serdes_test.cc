@@ -1,7 +1,5 @@
 // The built-in serdes against the bytes Kafka's Java serdes produce
 // (org.apache.kafka.common.serialization.{String,Short,Integer,Long,Float,Double,ByteArray,Void}).
-#include <kstreams/serdes.h>
-
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +10,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <kstreams/serdes.h>
 #include <kstreams/test_matchers.h>
 
 #include "serde_test_util.h"
@@ -102,8 +102,7 @@ TEST(BuiltinSerdesTest, ByteArrayIsRawBytes) {
   ASSERT_OK_AND_ASSIGN(Bytes bytes, serde.to_bytes(value));
   EXPECT_EQ(to_hex(bytes), "00 ff 10");
   EXPECT_THAT(serde.deserialize(NullableByteView(bytes)), IsOkAndHolds(value));
-  EXPECT_THAT(serde.deserialize(NullableByteView(Bytes())),
-              IsOkAndHolds(std::vector<std::byte>()));
+  EXPECT_THAT(serde.deserialize(NullableByteView(Bytes())), IsOkAndHolds(std::vector<std::byte>()));
 }
 
 TEST(BuiltinSerdesTest, WrongLengthIsSerializationErrorNamingBothSizes) {
@@ -113,9 +112,9 @@ TEST(BuiltinSerdesTest, WrongLengthIsSerializationErrorNamingBothSizes) {
   EXPECT_THAT(LongSerde().deserialize(hex("00 00 00 00 00 00 00 00 00")),
               StatusIs(StatusCode::kSerialization,
                        AllOf(HasSubstr("int64"), HasSubstr("expected 8"), HasSubstr("got 9"))));
-  EXPECT_THAT(ShortSerde().deserialize(""),
-              StatusIs(StatusCode::kSerialization, AllOf(HasSubstr("expected 2"),
-                                                         HasSubstr("got 0"))));
+  EXPECT_THAT(
+      ShortSerde().deserialize(""),
+      StatusIs(StatusCode::kSerialization, AllOf(HasSubstr("expected 2"), HasSubstr("got 0"))));
   EXPECT_THAT(FloatSerde().deserialize(hex("3f c0")),
               StatusIs(StatusCode::kSerialization,
                        AllOf(HasSubstr("float"), HasSubstr("expected 4"), HasSubstr("got 2"))));

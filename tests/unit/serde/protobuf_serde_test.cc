@@ -1,12 +1,12 @@
 // ProtobufSerde and the protobuf default serde of <kstreams/serde/protobuf.h>.
-#include <kstreams/serde/protobuf.h>
-
 #include <cstddef>
 #include <optional>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <kstreams/serde/protobuf.h>
 #include <kstreams/serdes.h>
 #include <kstreams/test_matchers.h>
 

@@ -1,6 +1,4 @@
 // JsonSerde and BinarySerde of <kstreams/serde/reflect.h> for BOOST_HANA_DEFINE_STRUCT structs.
-#include <kstreams/serde/reflect.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -10,6 +8,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <kstreams/serde/reflect.h>
 #include <kstreams/test_matchers.h>
 
 #include "reflect_test_types.h"
@@ -90,12 +90,15 @@ TEST(ReflectJsonTest, WritesMembersInDeclarationOrder) {
 
 TEST(ReflectJsonTest, WritesEveryMemberType) {
   // Non-ASCII text stays UTF-8 (no \u escapes); enums are numbers; nullopt would be null.
-  EXPECT_EQ(to_bytes(sample_order(), default_serde<Order>()),
-            R"({"id":"o-1","total_cents":-12345,"weight":1.5,"ratio":0.25,"gift":true,"color":2,)"
-            R"("trend":-1,"priority":65535,"small":-128,"big":18446744073709551615,)"
-            R"("note":"leave at the door","featured":{"sku":"sku-0","quantity":1},)"
-            R"("items":[{"sku":"sku-1","quantity":2},{"sku":"sk)" "\xc3\xbc" R"(-2","quantity":-3}],)"
-            R"("ids":[0,-1,1099511627776],"flags":[true,false,true],"matrix":[["a","b"],[],[""]]})");
+  EXPECT_EQ(
+      to_bytes(sample_order(), default_serde<Order>()),
+      R"({"id":"o-1","total_cents":-12345,"weight":1.5,"ratio":0.25,"gift":true,"color":2,)"
+      R"("trend":-1,"priority":65535,"small":-128,"big":18446744073709551615,)"
+      R"("note":"leave at the door","featured":{"sku":"sku-0","quantity":1},)"
+      R"("items":[{"sku":"sku-1","quantity":2},{"sku":"sk)"
+      "\xc3\xbc"
+      R"(-2","quantity":-3}],)"
+      R"("ids":[0,-1,1099511627776],"flags":[true,false,true],"matrix":[["a","b"],[],[""]]})");
 }
 
 TEST(ReflectJsonTest, RoundTripsEveryMemberType) {
@@ -169,9 +172,9 @@ TEST(ReflectJsonTest, WrongTypeIsAnErrorNamingTheMember) {
 
 TEST(ReflectJsonTest, ContainersMustHaveTheirJsonType) {
   const JsonSerde<Node> serde;
-  EXPECT_THAT(serde.deserialize(R"({"value":1,"children":{}})"),
-              StatusIs(StatusCode::kSerialization,
-                       "json: member 'children': expected array, got object"));
+  EXPECT_THAT(
+      serde.deserialize(R"({"value":1,"children":{}})"),
+      StatusIs(StatusCode::kSerialization, "json: member 'children': expected array, got object"));
   EXPECT_THAT(serde.deserialize(R"({"value":1,"children":[{"value":2,"children":[3]}]})"),
               StatusIs(StatusCode::kSerialization,
                        "json: member 'children[0].children[0]': expected object, got number"));
@@ -181,8 +184,9 @@ TEST(ReflectJsonTest, ContainersMustHaveTheirJsonType) {
 
 TEST(ReflectJsonTest, TopLevelMustBeAnObject) {
   EXPECT_THAT(JsonSerde<Item>().deserialize("[1,2]"),
-              StatusIs(StatusCode::kSerialization, "json: member '<root>': expected object, got "
-                                                   "array"));
+              StatusIs(StatusCode::kSerialization,
+                       "json: member '<root>': expected object, got "
+                       "array"));
   EXPECT_THAT(JsonSerde<Item>().deserialize("null"), StatusIs(StatusCode::kSerialization));
 }
 
@@ -211,7 +215,8 @@ TEST(ReflectJsonTest, FloatingMembersAcceptIntegersAndRejectOverflow) {
   Bytes json = to_bytes(sample_order(), default_serde<Order>());
   Bytes as_integer = json;
   as_integer.replace(as_integer.find(R"("weight":1.5)"), 12, R"("weight":2)");
-  ASSERT_OK_AND_ASSIGN(Order order, default_serde<Order>().deserialize(NullableByteView(as_integer)));
+  ASSERT_OK_AND_ASSIGN(Order order,
+                       default_serde<Order>().deserialize(NullableByteView(as_integer)));
   EXPECT_EQ(order.weight, 2.0);
 
   Bytes too_big = json;
@@ -246,8 +251,9 @@ TEST(ReflectJsonTest, EnumsAreTheirUnderlyingInteger) {
   EXPECT_EQ(order.trend, Trend::kDown);
   json.replace(json.find(R"("color":1)"), 9, R"("color":256)");
   EXPECT_THAT(default_serde<Order>().deserialize(NullableByteView(json)),
-              StatusIs(StatusCode::kSerialization, "json: member 'color': 256 is out of range "
-                                                   "for uint8"));
+              StatusIs(StatusCode::kSerialization,
+                       "json: member 'color': 256 is out of range "
+                       "for uint8"));
 }
 
 TEST(ReflectJsonTest, RecursiveTypesRoundTripWithinTheDepthLimit) {
@@ -332,9 +338,9 @@ TEST(ReflectBinaryTest, EmptyInputAndUnknownVersionAreErrors) {
   const BinarySerde<OrderKey> serde;
   EXPECT_THAT(serde.deserialize(""),
               StatusIs(StatusCode::kSerialization, HasSubstr("no format-version byte")));
-  EXPECT_THAT(serde.deserialize(hex("02 02 61 62 03")),
-              StatusIs(StatusCode::kSerialization,
-                       "binary: unsupported format version 2 (expected 1)"));
+  EXPECT_THAT(
+      serde.deserialize(hex("02 02 61 62 03")),
+      StatusIs(StatusCode::kSerialization, "binary: unsupported format version 2 (expected 1)"));
 }
 
 TEST(ReflectBinaryTest, EveryTruncationIsAnError) {
@@ -362,9 +368,9 @@ TEST(ReflectBinaryTest, TrailingBytesAreAnError) {
 TEST(ReflectBinaryTest, OverlongVarintsAreErrors) {
   const BinarySerde<OrderKey> serde;
   // 11 bytes of continuation.
-  EXPECT_THAT(serde.deserialize(hex("01 00 ff ff ff ff ff ff ff ff ff ff 01")),
-              StatusIs(StatusCode::kSerialization,
-                       "binary: member 'order_number': overlong varint"));
+  EXPECT_THAT(
+      serde.deserialize(hex("01 00 ff ff ff ff ff ff ff ff ff ff 01")),
+      StatusIs(StatusCode::kSerialization, "binary: member 'order_number': overlong varint"));
   // 10 bytes, but the last one carries more than the 64th bit.
   EXPECT_THAT(serde.deserialize(hex("01 00 ff ff ff ff ff ff ff ff ff 02")),
               StatusIs(StatusCode::kSerialization, HasSubstr("overlong varint")));
@@ -377,9 +383,9 @@ TEST(ReflectBinaryTest, OverlongVarintsAreErrors) {
 
 TEST(ReflectBinaryTest, FlagBytesMustBeZeroOrOne) {
   const BinarySerde<compat::OrderV2> serde;
-  EXPECT_THAT(serde.deserialize(hex("01 01 61 02 02")),
-              StatusIs(StatusCode::kSerialization,
-                       "binary: member 'coupon': invalid presence byte 2"));
+  EXPECT_THAT(
+      serde.deserialize(hex("01 01 61 02 02")),
+      StatusIs(StatusCode::kSerialization, "binary: member 'coupon': invalid presence byte 2"));
   Bytes order;
   ASSERT_OK(BinarySerde<Order>().serialize(Order{}, order));
   // Order{}: version, id "", total_cents 0, weight 8 bytes, ratio 4 bytes, then gift.
@@ -397,14 +403,14 @@ TEST(ReflectBinaryTest, IntegersOutOfRangeAreErrors) {
   const std::size_t color_offset = 1 + 1 + 1 + 8 + 4 + 1;
   Bytes bad_color = order;
   bad_color.replace(color_offset, 1, hex("80 02"));  // 256
-  EXPECT_THAT(BinarySerde<Order>().deserialize(bad_color),
-              StatusIs(StatusCode::kSerialization,
-                       "binary: member 'color': value out of range for uint8"));
+  EXPECT_THAT(
+      BinarySerde<Order>().deserialize(bad_color),
+      StatusIs(StatusCode::kSerialization, "binary: member 'color': value out of range for uint8"));
   Bytes bad_small = order;
   bad_small.replace(color_offset + 3, 1, hex("80 02"));  // zig-zag 256 = 128
-  EXPECT_THAT(BinarySerde<Order>().deserialize(bad_small),
-              StatusIs(StatusCode::kSerialization,
-                       "binary: member 'small': value out of range for int8"));
+  EXPECT_THAT(
+      BinarySerde<Order>().deserialize(bad_small),
+      StatusIs(StatusCode::kSerialization, "binary: member 'small': value out of range for int8"));
 }
 
 TEST(ReflectBinaryTest, HugeVectorCountIsRejectedBeforeAllocating) {

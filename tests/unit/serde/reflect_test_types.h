@@ -21,22 +21,22 @@ struct Item {
 
 /// Every supported member type at least once. JSON is its default serde.
 struct Order {
-  BOOST_HANA_DEFINE_STRUCT(Order,                                      //
-                           (std::string, id),                          //
-                           (std::int64_t, total_cents),                //
-                           (double, weight),                           //
-                           (float, ratio),                             //
-                           (bool, gift),                               //
-                           (Color, color),                             //
-                           (Trend, trend),                             //
-                           (std::uint16_t, priority),                  //
-                           (std::int8_t, small),                       //
-                           (std::uint64_t, big),                       //
-                           (std::optional<std::string>, note),         //
-                           (std::optional<Item>, featured),            //
-                           (std::vector<Item>, items),                 //
-                           (std::vector<std::int64_t>, ids),           //
-                           (std::vector<bool>, flags),                 //
+  BOOST_HANA_DEFINE_STRUCT(Order,                               //
+                           (std::string, id),                   //
+                           (std::int64_t, total_cents),         //
+                           (double, weight),                    //
+                           (float, ratio),                      //
+                           (bool, gift),                        //
+                           (Color, color),                      //
+                           (Trend, trend),                      //
+                           (std::uint16_t, priority),           //
+                           (std::int8_t, small),                //
+                           (std::uint64_t, big),                //
+                           (std::optional<std::string>, note),  //
+                           (std::optional<Item>, featured),     //
+                           (std::vector<Item>, items),          //
+                           (std::vector<std::int64_t>, ids),    //
+                           (std::vector<bool>, flags),          //
                            (std::vector<std::vector<std::string>>, matrix));
   friend bool operator==(const Order&, const Order&) = default;
 };

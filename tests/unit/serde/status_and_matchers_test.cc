@@ -1,14 +1,14 @@
 // Status/Headers helpers (src/core) and the gMock matchers of <kstreams/test_matchers.h>.
 // TODO(lead): move the Status and Headers cases to tests/unit/core once that folder has a target.
-#include <kstreams/headers.h>
-#include <kstreams/status.h>
-
 #include <optional>
 #include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <kstreams/headers.h>
+#include <kstreams/status.h>
 #include <kstreams/test_matchers.h>
 
 namespace kstreams {

@@ -1,0 +1,72 @@
+#include "src/runtime/client_configs.h"
+
+namespace kstreams::internal {
+namespace {
+
+void append_user_properties(const StreamsConfig& config, std::string_view client_prefix,
+                            kafka::ConfigEntries& entries) {
+  for (const auto& [key, value] : config.client_properties) {
+    if (key.starts_with("consumer.") || key.starts_with("producer.")) {
+      if (key.starts_with(client_prefix)) {
+        entries.emplace_back(key.substr(client_prefix.size()), value);
+      }
+    } else {
+      entries.emplace_back(key, value);
+    }
+  }
+}
+
+}  // namespace
+
+kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientIdentity& id) {
+  kafka::ConfigEntries entries{
+      {"bootstrap.servers", id.bootstrap_servers},
+      {"client.id", id.client_id + "-consumer"},
+      {"group.id", config.application_id},
+      // Offsets are committed by the stream thread, only for records whose outputs are durable.
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      // Partition p of every co-partitioned topic lands on the same member (no custom assignor
+      // in librdkafka).
+      {"partition.assignment.strategy", "range"},
+      // librdkafka < 2.2 stops fetching for a hard-coded second whenever its queue holds more
+      // than queued.min.messages; keep that threshold out of reach and bound memory by bytes.
+      {"queued.min.messages", "1000000"},
+      {"queued.max.messages.kbytes", "65536"},
+      {"isolation.level", config.processing_guarantee == ProcessingGuarantee::kExactlyOnceV2
+                              ? "read_committed"
+                              : "read_uncommitted"},
+  };
+  if (id.embedded) {
+    // The mock holds an empty fetch for the whole wait and times rebalances by the session
+    // timeout (research/librdkafka-mock-and-deps.md).
+    entries.emplace_back("fetch.wait.max.ms", "10");
+    entries.emplace_back("session.timeout.ms", "4000");
+    entries.emplace_back("heartbeat.interval.ms", "300");
+  } else {
+    entries.emplace_back("fetch.wait.max.ms", "100");
+  }
+  append_user_properties(config, "consumer.", entries);
+  return entries;
+}
+
+kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientIdentity& id) {
+  kafka::ConfigEntries entries{
+      {"bootstrap.servers", id.bootstrap_servers},
+      {"client.id", id.client_id + "-producer"},
+      // Keys land on the partitions Java clients would choose.
+      {"partitioner", "murmur2_random"},
+      // No duplicates from producer retries, and nothing acknowledged before it is replicated.
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", "5"},
+      {"batch.num.messages", "10000"},
+      {"queue.buffering.max.messages", "1000000"},
+      {"queue.buffering.max.kbytes", "262144"},
+  };
+  append_user_properties(config, "producer.", entries);
+  return entries;
+}
+
+}  // namespace kstreams::internal

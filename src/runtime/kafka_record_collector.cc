@@ -1,0 +1,29 @@
+#include "src/runtime/kafka_record_collector.h"
+
+#include <string>
+
+namespace kstreams::internal {
+
+Status KafkaRecordCollector::send(const OutputRecord& record) {
+  kafka::ProducerRecord out;
+  out.topic = std::string(record.topic);
+  out.partition = record.partition;
+  out.key = record.key;
+  out.value = record.value;
+  out.headers = record.headers;
+  out.timestamp_ms = record.timestamp;
+  const auto deadline = std::chrono::steady_clock::now() + max_block_;
+  for (;;) {
+    Status status = producer_->produce(out);
+    if (status.code() != StatusCode::kRetriable) return status;
+    // The local queue is full: let deliveries drain it.
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status(StatusCode::kTimeout, "producer queue still full after " +
+                                              std::to_string(max_block_.count()) + " ms: " +
+                                              status.message());
+    }
+    producer_->poll(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace kstreams::internal

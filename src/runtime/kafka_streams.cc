@@ -1,0 +1,435 @@
+#include <kstreams/kafka_streams.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "src/core/logging.h"
+#include "src/kafka/embedded_cluster.h"
+#include "src/kafka/producer.h"
+#include "src/runtime/client_configs.h"
+#include "src/runtime/stream_thread.h"
+#include "src/topology/topology_definition.h"
+
+namespace kstreams {
+namespace {
+
+using internal::StreamThread;
+
+std::string new_process_id() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(device()) << 32) ^ device());
+  char id[20];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(rng()));
+  return id;
+}
+
+constexpr auto kMetadataTimeout = std::chrono::seconds(30);
+
+}  // namespace
+
+std::string_view to_string(StreamsState state) {
+  switch (state) {
+    case StreamsState::kCreated:
+      return "CREATED";
+    case StreamsState::kRebalancing:
+      return "REBALANCING";
+    case StreamsState::kRunning:
+      return "RUNNING";
+    case StreamsState::kPendingShutdown:
+      return "PENDING_SHUTDOWN";
+    case StreamsState::kNotRunning:
+      return "NOT_RUNNING";
+    case StreamsState::kPendingError:
+      return "PENDING_ERROR";
+    case StreamsState::kError:
+      return "ERROR";
+  }
+  return "UNKNOWN";
+}
+
+class KafkaStreams::Impl {
+ public:
+  Impl(Topology topology, StreamsConfig config)
+      : topology_(std::move(topology)), config_(std::move(config)), process_id_(new_process_id()) {}
+
+  ~Impl() { static_cast<void>(close(std::chrono::hours(1))); }
+
+  void set_state_listener(StateListener listener) {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+  }
+  void set_uncaught_exception_handler(UncaughtExceptionHandler handler) {
+    std::lock_guard lock(mutex_);
+    handler_ = std::move(handler);
+  }
+
+  Status start() {
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != StreamsState::kCreated) {
+        return illegal_state("KafkaStreams::start: already started (state " +
+                             std::string(to_string(state_)) + ")");
+      }
+    }
+    if (Status s = prepare(); !s.ok()) {
+      stop_threads(std::chrono::seconds(30));
+      transition(StreamsState::kError, s);
+      return s;
+    }
+    transition(StreamsState::kRebalancing, {});
+    supervisor_ = std::thread([this] { supervise(); });
+    return {};
+  }
+
+  Status close(std::chrono::milliseconds timeout) {
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ == StreamsState::kCreated) {
+        state_ = StreamsState::kNotRunning;
+        cv_.notify_all();
+        return {};
+      }
+      if (closed_) return {};
+      closed_ = true;
+    }
+    const bool errored = state() == StreamsState::kError || state() == StreamsState::kPendingError;
+    if (!errored) transition(StreamsState::kPendingShutdown, {});
+    {
+      std::lock_guard lock(mutex_);
+      stop_supervisor_ = true;
+    }
+    cv_.notify_all();
+    if (supervisor_.joinable()) supervisor_.join();
+    const bool stopped = stop_threads(timeout);
+    if (!errored) transition(StreamsState::kNotRunning, {});
+    log_summary();
+    if (!stopped) {
+      return Status(StatusCode::kTimeout, "KafkaStreams::close: stream threads still running after " +
+                                              std::to_string(timeout.count()) + " ms");
+    }
+    return {};
+  }
+
+  StreamsState state() const {
+    std::lock_guard lock(mutex_);
+    return state_;
+  }
+  Status error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+  std::string bootstrap_servers() const {
+    std::lock_guard lock(mutex_);
+    return bootstrap_;
+  }
+
+  std::vector<ThreadMetrics> thread_metrics() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ThreadMetrics> out;
+    for (const auto& t : threads_) out.push_back(t->metrics());
+    return out;
+  }
+  ProcessingMetrics metrics() const {
+    ProcessingMetrics total;
+    {
+      std::lock_guard lock(mutex_);
+      total = retired_metrics_;
+    }
+    for (const auto& m : thread_metrics()) total += m.processing;
+    return total;
+  }
+
+  bool wait_for_state(StreamsState wanted, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return state_ == wanted; });
+  }
+
+ private:
+  Status prepare() {
+    KSTREAMS_RETURN_IF_ERROR(config_.validate());
+    if (config_.application_id.empty()) {
+      return invalid_argument("application.id must be set");
+    }
+    const bool embedded = config_.uses_embedded_cluster();
+    std::string bootstrap = config_.bootstrap_servers;
+    if (embedded) {
+      KSTREAMS_ASSIGN_OR_RETURN(cluster_,
+                                kafka::EmbeddedCluster::start(config_.embedded_cluster_brokers));
+      bootstrap = cluster_->bootstrap_servers();
+      std::set<std::string> topics;
+      for (const auto& t : topology_.source_topics()) topics.insert(t);
+      for (const auto& t : topology_.sink_topics()) topics.insert(t);
+      if (!config_.errors_dead_letter_queue_topic_name.empty()) {
+        topics.insert(config_.errors_dead_letter_queue_topic_name);
+      }
+      for (const auto& t : topics) {
+        KSTREAMS_RETURN_IF_ERROR(cluster_->create_topic(t, config_.embedded_cluster_partitions));
+      }
+      internal::logger().info(
+          "{}: running on an embedded Kafka cluster (librdkafka mock, {} brokers) at {}",
+          config_.application_id, config_.embedded_cluster_brokers, bootstrap);
+      if (config_.processing_guarantee == ProcessingGuarantee::kExactlyOnceV2) {
+        internal::logger().warn(
+            "{}: exactly_once_v2 on the embedded cluster runs the transactional protocol, but the "
+            "mock does not isolate transactions: use a real Kafka cluster for exactly-once",
+            config_.application_id);
+      }
+    }
+    {
+      std::lock_guard lock(mutex_);
+      bootstrap_ = bootstrap;
+    }
+    KSTREAMS_RETURN_IF_ERROR(check_source_topics(bootstrap, embedded));
+
+    for (int i = 0; i < config_.num_stream_threads; ++i) {
+      KSTREAMS_RETURN_IF_ERROR(start_thread(i));
+    }
+    return {};
+  }
+
+  // Every source topic must exist, and the source topics of one sub-topology must have the same
+  // partition count (partition p of each forms task p).
+  Status check_source_topics(const std::string& bootstrap, bool embedded) {
+    internal::ClientIdentity id{bootstrap, config_.application_id + "-" + process_id_ + "-admin",
+                                embedded};
+    KSTREAMS_ASSIGN_OR_RETURN(auto probe,
+                              kafka::Producer::create(internal::producer_config(config_, id)));
+    const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
+    std::map<int, std::vector<std::pair<std::string, int>>> by_subtopology;
+    for (const auto& [topic, node] : def.source_by_topic) {
+      Result<int> count = probe->partition_count(topic, kMetadataTimeout);
+      if (!count.ok()) {
+        if (count.status().code() == StatusCode::kNotFound) {
+          return not_found("source topic '" + topic + "' does not exist on " + bootstrap +
+                           "; create it before starting " + config_.application_id);
+        }
+        return count.status().with_context("reading metadata of source topic '" + topic +
+                                           "' from " + bootstrap);
+      }
+      by_subtopology[def.subtopology_of[node]].emplace_back(topic, *count);
+    }
+    for (const auto& [sub, topics] : by_subtopology) {
+      for (const auto& [topic, count] : topics) {
+        if (count != topics.front().second) {
+          return topology_error("sub-topology " + std::to_string(sub) +
+                                ": source topics are not co-partitioned: '" +
+                                topics.front().first + "' has " +
+                                std::to_string(topics.front().second) + " partitions, '" + topic +
+                                "' has " + std::to_string(count));
+        }
+      }
+    }
+    return {};
+  }
+
+  Status start_thread(int index) {
+    internal::ClientIdentity id{bootstrap_servers(),
+                                config_.application_id + "-" + process_id_ + "-StreamThread-" +
+                                    std::to_string(index + 1),
+                                config_.uses_embedded_cluster()};
+    auto thread = std::make_unique<StreamThread>(
+        index, topology_, config_, std::move(id),
+        [this](StreamThread&, StreamThread::State s) { on_thread_state(s); });
+    KSTREAMS_RETURN_IF_ERROR(thread->start());
+    std::lock_guard lock(mutex_);
+    threads_.push_back(std::move(thread));
+    return {};
+  }
+
+  // Client state follows the threads: rebalancing while any is, running when all are.
+  void on_thread_state(StreamThread::State thread_state) {
+    if (thread_state == StreamThread::State::kDead) {
+      cv_.notify_all();  // the supervisor decides what a dead thread means
+      return;
+    }
+    StreamsState next;
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != StreamsState::kRebalancing && state_ != StreamsState::kRunning) return;
+      bool all_running = true;
+      for (const auto& t : threads_) {
+        const auto s = t->state();
+        if (s == StreamThread::State::kDead) continue;
+        all_running = all_running && s == StreamThread::State::kRunning;
+      }
+      next = all_running ? StreamsState::kRunning : StreamsState::kRebalancing;
+      if (next == state_) return;
+    }
+    transition(next, {});
+  }
+
+  void transition(StreamsState next, const Status& error) {
+    StreamsState old;
+    StateListener listener;
+    {
+      std::lock_guard lock(mutex_);
+      old = state_;
+      if (old == next) return;
+      state_ = next;
+      if (!error.ok()) error_ = error;
+      listener = listener_;
+    }
+    cv_.notify_all();
+    internal::logger().info("{}: state {} -> {}", config_.application_id, to_string(old),
+                            to_string(next));
+    if (listener) {
+      std::lock_guard lock(listener_mutex_);
+      listener(next, old);
+    }
+  }
+
+  // Handles dead stream threads (replace, or shut the client down) and logs the summary line.
+  void supervise() {
+    auto next_summary = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(config_.metrics_log_interval_ms);
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, std::chrono::milliseconds(200), [this] {
+          if (stop_supervisor_) return true;
+          for (const auto& t : threads_) {
+            if (t->state() == StreamThread::State::kDead) return true;
+          }
+          return false;
+        });
+        if (stop_supervisor_) return;
+      }
+      handle_dead_threads();
+      if (config_.metrics_log_interval_ms > 0 && std::chrono::steady_clock::now() >= next_summary) {
+        log_summary();
+        next_summary = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(config_.metrics_log_interval_ms);
+      }
+    }
+  }
+
+  void handle_dead_threads() {
+    std::vector<std::unique_ptr<StreamThread>> dead;
+    UncaughtExceptionHandler handler;
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_supervisor_) return;
+      auto it = std::stable_partition(threads_.begin(), threads_.end(), [](const auto& t) {
+        return t->state() != StreamThread::State::kDead;
+      });
+      std::move(it, threads_.end(), std::back_inserter(dead));
+      threads_.erase(it, threads_.end());
+      handler = handler_;
+    }
+    for (auto& thread : dead) {
+      thread->join(std::chrono::seconds(60));
+      const Status error = thread->error();
+      {
+        std::lock_guard lock(mutex_);
+        retired_metrics_ += thread->metrics().processing;
+      }
+      if (error.ok()) continue;
+      UncaughtExceptionResponse response = UncaughtExceptionResponse::kShutdownClient;
+      if (handler) {
+        try {
+          response = handler(error);
+        } catch (const std::exception& e) {
+          internal::logger().error("{}: uncaught exception handler threw: {}",
+                                   config_.application_id, e.what());
+        }
+      }
+      if (response == UncaughtExceptionResponse::kReplaceThread) {
+        internal::logger().warn("{}: replacing {} after: {}", config_.application_id,
+                                thread->name(), error.to_string());
+        if (Status s = start_thread(thread->index()); s.ok()) continue;
+      }
+      internal::logger().error("{}: shutting down after {} failed: {}", config_.application_id,
+                               thread->name(), error.to_string());
+      transition(StreamsState::kPendingError, error);
+      stop_threads(std::chrono::seconds(60));
+      transition(StreamsState::kError, error);
+      return;
+    }
+  }
+
+  bool stop_threads(std::chrono::milliseconds timeout) {
+    std::vector<StreamThread*> threads;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& t : threads_) threads.push_back(t.get());
+    }
+    for (StreamThread* t : threads) t->request_shutdown();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool all = true;
+    for (StreamThread* t : threads) {
+      const auto left = std::max(std::chrono::milliseconds(0),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     deadline - std::chrono::steady_clock::now()));
+      all = t->join(left) && all;
+    }
+    return all;
+  }
+
+  void log_summary() const {
+    std::uint64_t consumed = 0;
+    std::uint64_t commits = 0;
+    std::uint64_t tasks = 0;
+    std::int64_t lag = 0;
+    for (const auto& m : thread_metrics()) {
+      consumed += m.records_consumed;
+      commits += m.commits;
+      tasks += m.active_tasks;
+      if (m.consumer_lag > 0) lag += m.consumer_lag;
+    }
+    const ProcessingMetrics p = metrics();
+    internal::logger().info(
+        "{}: state {}, tasks {}, consumed {}, processed {}, produced {}, skipped {}, "
+        "dead-lettered {}, commits {}, lag {}",
+        config_.application_id, to_string(state()), tasks, consumed, p.records_processed,
+        p.records_produced, p.records_skipped, p.records_dead_lettered, commits, lag);
+  }
+
+  const Topology topology_;
+  const StreamsConfig config_;
+  const std::string process_id_;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  std::mutex listener_mutex_;
+  StreamsState state_ = StreamsState::kCreated;
+  Status error_;
+  std::string bootstrap_;
+  StateListener listener_;
+  UncaughtExceptionHandler handler_;
+  bool closed_ = false;
+  bool stop_supervisor_ = false;
+  ProcessingMetrics retired_metrics_;
+
+  // Declared before the threads so that it is destroyed after them: clients first.
+  std::unique_ptr<kafka::EmbeddedCluster> cluster_;
+  std::vector<std::unique_ptr<StreamThread>> threads_;
+  std::thread supervisor_;
+};
+
+KafkaStreams::KafkaStreams(Topology topology, StreamsConfig config)
+    : impl_(std::make_unique<Impl>(std::move(topology), std::move(config))) {}
+KafkaStreams::~KafkaStreams() = default;
+void KafkaStreams::set_state_listener(StateListener listener) {
+  impl_->set_state_listener(std::move(listener));
+}
+void KafkaStreams::set_uncaught_exception_handler(UncaughtExceptionHandler handler) {
+  impl_->set_uncaught_exception_handler(std::move(handler));
+}
+Status KafkaStreams::start() { return impl_->start(); }
+Status KafkaStreams::close(std::chrono::milliseconds timeout) { return impl_->close(timeout); }
+StreamsState KafkaStreams::state() const { return impl_->state(); }
+std::string KafkaStreams::bootstrap_servers() const { return impl_->bootstrap_servers(); }
+std::vector<ThreadMetrics> KafkaStreams::thread_metrics() const { return impl_->thread_metrics(); }
+ProcessingMetrics KafkaStreams::metrics() const { return impl_->metrics(); }
+Status KafkaStreams::error() const { return impl_->error(); }
+bool KafkaStreams::wait_for_state(StreamsState state, std::chrono::milliseconds timeout) const {
+  return impl_->wait_for_state(state, timeout);
+}
+
+}  // namespace kstreams

@@ -1,0 +1,442 @@
+#include "src/runtime/stream_thread.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "src/core/logging.h"
+#include "src/kafka/message.h"
+#include "src/topology/topology_definition.h"
+
+namespace kstreams::internal {
+namespace {
+
+std::int64_t wall_clock_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// How many records one task processes before the thread polls again, so that commits, punctuation
+// and heartbeats keep their pace under a backlog.
+constexpr int kRecordsPerTaskPerIteration = 1000;
+constexpr auto kFlushTimeout = std::chrono::seconds(30);
+
+}  // namespace
+
+std::string_view to_string(StreamThread::State state) {
+  switch (state) {
+    case StreamThread::State::kCreated:
+      return "CREATED";
+    case StreamThread::State::kStarting:
+      return "STARTING";
+    case StreamThread::State::kPartitionsRevoked:
+      return "PARTITIONS_REVOKED";
+    case StreamThread::State::kPartitionsAssigned:
+      return "PARTITIONS_ASSIGNED";
+    case StreamThread::State::kRunning:
+      return "RUNNING";
+    case StreamThread::State::kPendingShutdown:
+      return "PENDING_SHUTDOWN";
+    case StreamThread::State::kDead:
+      return "DEAD";
+  }
+  return "UNKNOWN";
+}
+
+StreamThread::StreamThread(int index, const Topology& topology, const StreamsConfig& config,
+                           ClientIdentity identity, StateCallback on_state)
+    : index_(index),
+      name_(identity.client_id),
+      topology_(topology),
+      config_(config),
+      identity_(std::move(identity)),
+      on_state_(std::move(on_state)) {
+  const TopologyDefinition& def = TopologyAccess::definition(topology_);
+  for (const auto& [topic, node] : def.source_by_topic) {
+    subtopology_by_topic_[topic] = def.subtopology_of[node];
+  }
+  local_.name = name_;
+  published_.name = name_;
+}
+
+StreamThread::~StreamThread() {
+  request_shutdown();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status StreamThread::start() {
+  set_state(State::kStarting);
+  KSTREAMS_ASSIGN_OR_RETURN(
+      producer_, kafka::Producer::create(producer_config(config_, identity_),
+                                         [this](const kafka::DeliveryReport& report) {
+                                           on_delivery(report);
+                                         }));
+  KSTREAMS_ASSIGN_OR_RETURN(
+      consumer_,
+      kafka::Consumer::create(consumer_config(config_, identity_),
+                              [this](kafka::RebalanceEvent event,
+                                     const std::vector<kafka::TopicPartition>& partitions) {
+                                on_rebalance(event, partitions);
+                              }));
+  collector_ = std::make_unique<KafkaRecordCollector>(*producer_);
+  KSTREAMS_RETURN_IF_ERROR(consumer_->subscribe(topology_.source_topics()));
+  last_commit_ = std::chrono::steady_clock::now();
+  thread_ = std::thread([this] { run(); });
+  return {};
+}
+
+void StreamThread::request_shutdown() { shutdown_requested_.store(true); }
+
+bool StreamThread::join(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(done_mutex_);
+  if (!done_cv_.wait_for(lock, timeout, [this] { return done_; })) return false;
+  lock.unlock();
+  if (thread_.joinable()) thread_.join();
+  return true;
+}
+
+Status StreamThread::error() const {
+  std::lock_guard lock(metrics_mutex_);
+  return error_;
+}
+
+ThreadMetrics StreamThread::metrics() const {
+  std::lock_guard lock(metrics_mutex_);
+  return published_;
+}
+
+void StreamThread::set_state(State state) {
+  const State old = state_.exchange(state);
+  if (old == state) return;
+  logger().info("{}: state {} -> {}", name_, to_string(old), to_string(state));
+  if (on_state_) on_state_(*this, state);
+}
+
+void StreamThread::run() {
+  Status status = run_loop();
+  if (status.ok()) {
+    set_state(State::kPendingShutdown);
+    status = commit();
+    if (!status.ok()) logger().warn("{}: final commit failed: {}", name_, status.to_string());
+  } else {
+    failed_ = true;
+    logger().error("{}: stopping after error: {}", name_, status.to_string());
+  }
+  // Leaving the group runs the revocation listener: committed above (or failed: no commit),
+  // tasks are closed there.
+  if (Status s = consumer_->close(); !s.ok()) {
+    logger().warn("{}: consumer close: {}", name_, s.to_string());
+  }
+  tasks_.clear();
+  buffer_index_.clear();
+  if (Status s = producer_->flush(kFlushTimeout); !s.ok()) {
+    logger().warn("{}: producer flush on close: {}", name_, s.to_string());
+  }
+  publish_metrics();
+  {
+    std::lock_guard lock(metrics_mutex_);
+    error_ = status;
+  }
+  set_state(State::kDead);
+  {
+    std::lock_guard lock(done_mutex_);
+    done_ = true;
+  }
+  done_cv_.notify_all();
+}
+
+Status StreamThread::run_loop() {
+  while (!shutdown_requested_.load()) {
+    bool buffered = false;
+    for (const auto& [id, task] : tasks_) {
+      for (const auto& p : task.partitions) buffered = buffered || !p.records.empty();
+    }
+    auto batch = consumer_->poll_batch(
+        static_cast<std::size_t>(config_.max_poll_records),
+        std::chrono::milliseconds(buffered ? 0 : config_.poll_ms));
+    if (!rebalance_error_.ok()) return rebalance_error_;
+    if (!batch.ok()) return batch.status();
+    local_.records_consumed += batch->size();
+    for (kafka::MessagePtr& message : *batch) {
+      auto key = std::make_pair(std::string(kafka::message_topic(*message)), message->partition);
+      auto it = buffer_index_.find(key);
+      if (it == buffer_index_.end()) {
+        // A record of a partition this thread no longer owns (revoked meanwhile): its new owner
+        // reads it from the committed offset.
+        continue;
+      }
+      PartitionBuffer& buffer = tasks_.at(it->second.first).partitions[it->second.second];
+      buffer.records.push_back(std::move(message));
+      if (!buffer.paused &&
+          buffer.records.size() >= static_cast<std::size_t>(config_.buffered_records_per_partition)) {
+        KSTREAMS_RETURN_IF_ERROR(consumer_->pause({{buffer.topic, buffer.partition}}));
+        buffer.paused = true;
+      }
+    }
+    producer_->poll(std::chrono::milliseconds(0));
+    KSTREAMS_RETURN_IF_ERROR(process_buffered());
+    for (auto& [id, task] : tasks_) {
+      KSTREAMS_RETURN_IF_ERROR(task.task->punctuate_wall_clock());
+      for (auto& buffer : task.partitions) {
+        if (buffer.paused && buffer.records.size() <=
+                                 static_cast<std::size_t>(config_.buffered_records_per_partition) / 2) {
+          KSTREAMS_RETURN_IF_ERROR(consumer_->resume({{buffer.topic, buffer.partition}}));
+          buffer.paused = false;
+        }
+      }
+    }
+    if (!delivery_error_.ok()) return delivery_error_;
+    KSTREAMS_RETURN_IF_ERROR(maybe_commit(false));
+    publish_metrics();
+  }
+  return {};
+}
+
+Status StreamThread::process_buffered() {
+  const std::int64_t now = wall_clock_now_ms();
+  for (auto& [id, task] : tasks_) KSTREAMS_RETURN_IF_ERROR(process_task(task, now));
+  return {};
+}
+
+Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
+  for (int n = 0; n < kRecordsPerTaskPerIteration; ++n) {
+    // The next record is the one with the smallest timestamp among the partitions' heads; a
+    // task with an empty partition waits for it as max.task.idle.ms says.
+    PartitionBuffer* next = nullptr;
+    bool some_empty = false;
+    std::int64_t next_ts = 0;
+    for (auto& buffer : task.partitions) {
+      if (buffer.records.empty()) {
+        some_empty = true;
+        continue;
+      }
+      const std::int64_t ts = kafka::message_timestamp(*buffer.records.front()).value_or(now_ms);
+      if (next == nullptr || ts < next_ts) {
+        next = &buffer;
+        next_ts = ts;
+      }
+    }
+    if (next == nullptr) return {};
+    if (some_empty && config_.max_task_idle_ms != 0) {
+      if (config_.max_task_idle_ms < 0) return {};
+      if (task.idle_since_ms < 0) task.idle_since_ms = now_ms;
+      if (now_ms - task.idle_since_ms < config_.max_task_idle_ms) return {};
+    } else {
+      task.idle_since_ms = -1;
+    }
+
+    kafka::MessagePtr message = std::move(next->records.front());
+    next->records.pop_front();
+    SourceRecord record;
+    record.topic = kafka::message_topic(*message);
+    record.partition = message->partition;
+    record.offset = message->offset;
+    record.timestamp = next_ts;
+    record.key = kafka::message_key(*message);
+    record.value = kafka::message_value(*message);
+    Result<Headers> headers = kafka::message_headers(*message);
+    if (headers.ok()) {
+      record.headers = std::move(headers).value();
+    } else {
+      logger().warn("{}: unreadable headers at {}-{}@{}: {}", name_, record.topic,
+                    record.partition, record.offset, headers.status().to_string());
+    }
+    Status status = task.task->process(record);
+    if (!status.ok()) {
+      return status.with_context("task " + task.task->task_id().to_string());
+    }
+    next->processed_offset = message->offset + 1;
+    e2e_latency_total_ms_ += static_cast<double>(now_ms - next_ts);
+    ++e2e_samples_;
+    local_.end_to_end_latency_max_ms =
+        std::max(local_.end_to_end_latency_max_ms, static_cast<double>(now_ms - next_ts));
+  }
+  return {};
+}
+
+Status StreamThread::maybe_commit(bool force) {
+  const auto interval = std::chrono::milliseconds(config_.effective_commit_interval_ms());
+  if (!force && std::chrono::steady_clock::now() - last_commit_ < interval) return {};
+  Status status = commit();
+  if (status.ok()) return {};
+  if (status.code() == StatusCode::kFatal) return status;
+  // A flush that timed out (broker unreachable) or a commit refused during a rebalance: the
+  // offsets stay uncommitted and the next interval tries again; nothing is lost.
+  logger().warn("{}: commit deferred: {}", name_, status.to_string());
+  return {};
+}
+
+Status StreamThread::commit() {
+  last_commit_ = std::chrono::steady_clock::now();
+  if (failed_ || producer_ == nullptr || consumer_ == nullptr) return {};
+  const auto started = std::chrono::steady_clock::now();
+  // Outputs first: an offset is committed only once everything produced before it is durable.
+  KSTREAMS_RETURN_IF_ERROR(producer_->flush(kFlushTimeout));
+  if (!delivery_error_.ok()) return delivery_error_;
+  std::vector<kafka::TopicPartition> offsets;
+  for (auto& [id, task] : tasks_) {
+    for (auto& buffer : task.partitions) {
+      if (buffer.processed_offset > buffer.committed_offset) {
+        offsets.push_back({buffer.topic, buffer.partition, buffer.processed_offset});
+      }
+    }
+  }
+  if (offsets.empty()) return {};
+  Status status = consumer_->commit(offsets, kafka::CommitMode::kSync);
+  if (!status.ok()) return status;
+  for (auto& [id, task] : tasks_) {
+    for (auto& buffer : task.partitions) buffer.committed_offset = buffer.processed_offset;
+  }
+  ++local_.commits;
+  commit_latency_total_ms_ +=
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count();
+  // Lag as of this commit, from the watermarks the consumer already knows (no request).
+  std::int64_t lag = 0;
+  for (const auto& tp : offsets) {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_->native_handle(), tp.topic.c_str(), tp.partition,
+                                       &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= tp.offset) {
+      lag += high - tp.offset;
+    }
+  }
+  local_.consumer_lag = lag;
+  return {};
+}
+
+void StreamThread::on_rebalance(kafka::RebalanceEvent event,
+                                const std::vector<kafka::TopicPartition>& partitions) {
+  ++local_.rebalances;
+  switch (event) {
+    case kafka::RebalanceEvent::kRevoked: {
+      set_state(State::kPartitionsRevoked);
+      Status status = commit();
+      if (!status.ok()) {
+        logger().warn("{}: commit before revocation failed: {}", name_, status.to_string());
+      }
+      close_tasks(partitions);
+      break;
+    }
+    case kafka::RebalanceEvent::kLost:
+      set_state(State::kPartitionsRevoked);
+      logger().warn("{}: {} partitions lost (group membership lost); closing their tasks without "
+                    "commit",
+                    name_, partitions.size());
+      close_tasks(partitions);
+      break;
+    case kafka::RebalanceEvent::kAssigned: {
+      set_state(State::kPartitionsAssigned);
+      Status status = create_tasks(partitions);
+      if (!status.ok()) {
+        rebalance_error_ = status;
+        return;
+      }
+      if (!shutdown_requested_.load()) set_state(State::kRunning);
+      break;
+    }
+  }
+  publish_metrics();
+}
+
+Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const auto& tp : partitions) {
+    auto sub = subtopology_by_topic_.find(tp.topic);
+    if (sub == subtopology_by_topic_.end()) {
+      logger().warn("{}: assigned {}-{}, which no source reads; ignoring", name_, tp.topic,
+                    tp.partition);
+      continue;
+    }
+    const TaskId id{sub->second, tp.partition};
+    auto it = tasks_.find(id);
+    if (it == tasks_.end()) {
+      auto task = Task::create(topology_, {id.subtopology}, id, config_, *collector_,
+                               &wall_clock_now_ms);
+      if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
+      it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1}).first;
+      logger().info("{}: created task {}", name_, id.to_string());
+    }
+    PartitionBuffer buffer;
+    buffer.topic = tp.topic;
+    buffer.partition = tp.partition;
+    it->second.partitions.push_back(std::move(buffer));
+  }
+  // Re-index after all insertions (vectors may have moved).
+  buffer_index_.clear();
+  for (auto& [id, task] : tasks_) {
+    for (std::size_t i = 0; i < task.partitions.size(); ++i) {
+      buffer_index_[{task.partitions[i].topic, task.partitions[i].partition}] = {id, i};
+    }
+  }
+  local_.active_tasks = tasks_.size();
+  local_.assigned_partitions = buffer_index_.size();
+  return {};
+}
+
+void StreamThread::close_tasks(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const auto& tp : partitions) {
+    auto it = buffer_index_.find({tp.topic, tp.partition});
+    if (it == buffer_index_.end()) continue;
+    auto task = tasks_.find(it->second.first);
+    if (task != tasks_.end()) {
+      task->second.task->close();
+      closed_tasks_metrics_ += task->second.task->metrics();
+      logger().info("{}: closed task {}", name_, task->first.to_string());
+      tasks_.erase(task);
+    }
+    buffer_index_.erase(it);
+  }
+  buffer_index_.clear();
+  for (auto& [id, task] : tasks_) {
+    for (std::size_t i = 0; i < task.partitions.size(); ++i) {
+      buffer_index_[{task.partitions[i].topic, task.partitions[i].partition}] = {id, i};
+    }
+  }
+  local_.active_tasks = tasks_.size();
+  local_.assigned_partitions = buffer_index_.size();
+}
+
+void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
+  if (report.status.ok()) return;
+  ErrorContext context;
+  context.kind = ErrorKind::kProduction;
+  context.node = "producer";
+  context.topic = report.topic;
+  context.partition = report.partition;
+  context.error = &report.status;
+  ErrorAction action = ErrorAction::kFail;
+  try {
+    action = config_.default_production_exception_handler(context);
+  } catch (const std::exception& e) {
+    logger().error("{}: production exception handler threw: {}", name_, e.what());
+  }
+  if (action == ErrorAction::kContinue) {
+    ++closed_tasks_metrics_.records_skipped;
+    logger().warn("{}: delivery to {} failed, skipped by the production handler: {}", name_,
+                  report.topic, report.status.to_string());
+    return;
+  }
+  // kFail, and kDeadLetter (the input record is long processed; its offset is not committed,
+  // so it is processed again after the restart: nothing is lost).
+  if (delivery_error_.ok()) {
+    delivery_error_ = Status(StatusCode::kFatal, "delivery to " + std::string(report.topic) +
+                                                     " failed: " + report.status.to_string());
+  }
+}
+
+void StreamThread::publish_metrics() {
+  ThreadMetrics snapshot = local_;
+  snapshot.processing = closed_tasks_metrics_;
+  for (const auto& [id, task] : tasks_) snapshot.processing += task.task->metrics();
+  snapshot.commit_latency_avg_ms =
+      local_.commits == 0 ? 0 : commit_latency_total_ms_ / static_cast<double>(local_.commits);
+  snapshot.end_to_end_latency_avg_ms =
+      e2e_samples_ == 0 ? 0 : e2e_latency_total_ms_ / static_cast<double>(e2e_samples_);
+  std::lock_guard lock(metrics_mutex_);
+  published_ = std::move(snapshot);
+}
+
+}  // namespace kstreams::internal

@@ -1,0 +1,141 @@
+// A stream thread: one consumer (a member of the application's group), one producer, and the
+// tasks for the partitions the group gave it. It polls records into per-partition buffers,
+// processes each task's records in timestamp order, and commits every commit.interval.ms: first
+// the producer is flushed (outputs durable), then the consumed offsets are committed. No task is
+// ever touched by another thread.
+//
+// Thread-safety: start/request_shutdown/join/state/error/metrics may be called from any thread;
+// everything else runs on the stream thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <kstreams/kafka_streams.h>
+#include <kstreams/streams_config.h>
+#include <kstreams/topology.h>
+
+#include "src/kafka/consumer.h"
+#include "src/kafka/producer.h"
+#include "src/runtime/client_configs.h"
+#include "src/runtime/kafka_record_collector.h"
+#include "src/runtime/task.h"
+
+namespace kstreams::internal {
+
+class StreamThread {
+ public:
+  enum class State : std::uint8_t {
+    kCreated,
+    kStarting,
+    kPartitionsRevoked,
+    kPartitionsAssigned,
+    kRunning,
+    kPendingShutdown,
+    kDead,
+  };
+  /// Called on the stream thread after every state change.
+  using StateCallback = std::function<void(StreamThread& thread, State state)>;
+
+  StreamThread(int index, const Topology& topology, const StreamsConfig& config,
+               ClientIdentity identity, StateCallback on_state);
+  StreamThread(const StreamThread&) = delete;
+  StreamThread& operator=(const StreamThread&) = delete;
+  ~StreamThread();
+
+  /// Creates the clients, subscribes and starts the thread.
+  Status start();
+  /// Asks the thread to commit, leave the group and stop. Returns at once.
+  void request_shutdown();
+  /// Waits for the thread to end (up to `timeout`); true when it has.
+  bool join(std::chrono::milliseconds timeout);
+
+  [[nodiscard]] int index() const { return index_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] State state() const { return state_.load(); }
+  /// Why the thread died (OK after a requested shutdown).
+  [[nodiscard]] Status error() const;
+  [[nodiscard]] ThreadMetrics metrics() const;
+
+ private:
+  // The buffered records of one input partition of a task.
+  struct PartitionBuffer {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::deque<kafka::MessagePtr> records;
+    std::int64_t processed_offset = -1;  // next offset to commit (last processed + 1); -1: none
+    std::int64_t committed_offset = -1;
+    bool paused = false;
+  };
+  struct ActiveTask {
+    std::unique_ptr<Task> task;
+    std::deque<PartitionBuffer> partitions;  // deque: buffers never relocate
+    std::int64_t idle_since_ms = -1;  // when the task first waited for an empty partition
+  };
+
+  void run();
+  Status run_loop();
+  Status process_buffered();
+  Status process_task(ActiveTask& task, std::int64_t now_ms);
+  Status maybe_commit(bool force);
+  /// The one commit path: flush the producer, then commit processed offsets.
+  Status commit();
+  void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
+  Status create_tasks(const std::vector<kafka::TopicPartition>& partitions);
+  void close_tasks(const std::vector<kafka::TopicPartition>& partitions);
+  void on_delivery(const kafka::DeliveryReport& report);
+  void set_state(State state);
+  void publish_metrics();
+
+  const int index_;
+  const std::string name_;
+  const Topology topology_;
+  const StreamsConfig config_;
+  const ClientIdentity identity_;
+  const StateCallback on_state_;
+  std::map<std::string, int, std::less<>> subtopology_by_topic_;
+
+  std::atomic<State> state_{State::kCreated};
+  std::atomic<bool> shutdown_requested_{false};
+  std::thread thread_;
+  std::mutex done_mutex_;
+  bool done_ = false;
+  std::condition_variable done_cv_;
+
+  // Destruction order matters: tasks (and their buffered messages) before the consumer, the
+  // collector before the producer. Members are destroyed in reverse order of declaration.
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<KafkaRecordCollector> collector_;
+  std::map<TaskId, ActiveTask> tasks_;
+  std::map<std::pair<std::string, std::int32_t>, std::pair<TaskId, std::size_t>> buffer_index_;
+
+  Status rebalance_error_;   // set in the rebalance listener, returned by the loop
+  Status delivery_error_;    // first failed delivery the production handler did not skip
+  bool failed_ = false;      // no more commits once processing failed
+  std::chrono::steady_clock::time_point last_commit_;
+
+  // Counters owned by the stream thread; copied into `published_` under `metrics_mutex_`.
+  ThreadMetrics local_;
+  ProcessingMetrics closed_tasks_metrics_;
+  double commit_latency_total_ms_ = 0;
+  double e2e_latency_total_ms_ = 0;
+  std::uint64_t e2e_samples_ = 0;
+  mutable std::mutex metrics_mutex_;
+  ThreadMetrics published_;
+  Status error_;  // guarded by metrics_mutex_
+};
+
+std::string_view to_string(StreamThread::State state);
+
+}  // namespace kstreams::internal

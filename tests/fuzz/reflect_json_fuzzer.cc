@@ -1,0 +1,27 @@
+// libFuzzer entry point for JsonSerde (<kstreams/serde/reflect.h>). Use with -dict=json.dict.
+#include <cstddef>
+#include <cstdint>
+
+#include <kstreams/serde/reflect.h>
+
+#include "fuzz_check.h"
+#include "reflect_test_types.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace kstreams;  // NOLINT(google-build-using-namespace): a fuzzer's whole body
+  std::size_t selector = 0;
+  ByteView bytes;
+  if (!fuzz::split(data, size, 3, selector, bytes)) return 0;
+  switch (selector) {
+    case 0:
+      fuzz::check<kstreams_test::Order>(JsonSerde<kstreams_test::Order>(), bytes, false);
+      break;
+    case 1:
+      fuzz::check<kstreams_test::Item>(JsonSerde<kstreams_test::Item>(), bytes, false);
+      break;
+    default:
+      fuzz::check<kstreams_test::Node>(JsonSerde<kstreams_test::Node>(), bytes, false);
+      break;
+  }
+  return 0;
+}
