@@ -218,7 +218,7 @@ class Punctuated final : public Processor<std::string, std::string, std::string,
     std::chrono::milliseconds interval = 1000ms;
     PunctuationType type = PunctuationType::kStreamTime;
     bool forward_from_punctuator = false;
-    std::optional<std::string> cancel_on_value;
+    std::optional<std::string> cancel_on_value = {};
   };
   Punctuated(Options options, std::shared_ptr<std::vector<std::int64_t>> calls)
       : options_(std::move(options)), calls_(std::move(calls)) {}
