@@ -67,12 +67,11 @@ void BM_Router_Driver(benchmark::State& state) {
   const auto& records = input();
   const Topology topology = router_topology();
   testing::TopologyTestDriver driver(topology, router_config());
-  auto in = driver.create_input_topic<std::string, std::string>(
-      std::string(address_router::kInputTopic));
+  auto in =
+      driver.create_input_topic<std::string, std::string>(std::string(address_router::kInputTopic));
   std::vector<testing::TestOutputTopic<Discarded, Discarded>> outputs;
-  for (std::string_view topic :
-       {address_router::kShippingTopic, address_router::kBillingTopic,
-        address_router::kInvalidTopic, address_router::kDeadLetterTopic}) {
+  for (std::string_view topic : {address_router::kShippingTopic, address_router::kBillingTopic,
+                                 address_router::kInvalidTopic, address_router::kDeadLetterTopic}) {
     outputs.push_back(discarding_output(driver, std::string(topic)));
   }
   const auto drain_all = [&] {

@@ -86,8 +86,8 @@ void register_all() {
   order.items = {3, 14, 15, 92};
   register_pair<bench_types::Order>("Serde/reflect_json_Order", JsonSerde<bench_types::Order>{},
                                     order);
-  register_pair<bench_types::Order>("Serde/reflect_binary_Order",
-                                    BinarySerde<bench_types::Order>{}, order);
+  register_pair<bench_types::Order>("Serde/reflect_binary_Order", BinarySerde<bench_types::Order>{},
+                                    order);
 }
 
 }  // namespace

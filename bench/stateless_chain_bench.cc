@@ -117,13 +117,12 @@ void BM_Chain_Task(benchmark::State& state) {
     if (!process_or_fail(*task, records[i], state)) break;
     if (++i == kDistinctRecords) i = 0;
   }
-  if (static_cast<std::int64_t>(collector.records()) != state.iterations()) state.SkipWithError("lost records");
+  if (static_cast<std::int64_t>(collector.records()) != state.iterations())
+    state.SkipWithError("lost records");
   set_counters(state);
 }
 
-BENCHMARK(BM_Chain_Driver)
-    ->ArgNames({"ops", "value_bytes"})
-    ->ArgsProduct({{1, 5}, {8, 100}});
+BENCHMARK(BM_Chain_Driver)->ArgNames({"ops", "value_bytes"})->ArgsProduct({{1, 5}, {8, 100}});
 BENCHMARK(BM_Chain_Task)->ArgNames({"ops", "value_bytes"})->ArgsProduct({{1, 5}, {8, 100}});
 
 }  // namespace

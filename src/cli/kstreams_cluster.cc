@@ -6,13 +6,6 @@
 //
 // Stdout carries only machine-readable lines: the bootstrap servers first, then one reply per
 // control command ("ok <command>" or "error <command>: <reason>"). Logs go to stderr.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -25,10 +18,17 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 
 #include "src/core/logging.h"
 #include "src/kafka/embedded_cluster.h"
 #include "src/kafka/error.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 namespace {
 

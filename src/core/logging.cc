@@ -46,8 +46,9 @@ std::shared_ptr<spdlog::logger> make_logger() {
   made->set_level(level);
   made->flush_on(spdlog::level::warn);
   if (!bad_level.empty()) {
-    made->warn("{}={} is not a log level (trace, debug, info, warn, error, critical, off); using info",
-               kLevelVariable, bad_level);
+    made->warn(
+        "{}={} is not a log level (trace, debug, info, warn, error, critical, off); using info",
+        kLevelVariable, bad_level);
   }
   // Registration can race with an application registering the same name; ours still works.
   try {

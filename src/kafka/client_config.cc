@@ -31,8 +31,7 @@ void error_callback(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*
 
 std::string hide_value(std::string text, std::string_view value) {
   if (value.empty()) return text;
-  for (std::size_t at = text.find(value); at != std::string::npos;
-       at = text.find(value, at + 1)) {
+  for (std::size_t at = text.find(value); at != std::string::npos; at = text.find(value, at + 1)) {
     text.replace(at, value.size(), "[hidden]");
   }
   return text;

@@ -19,9 +19,8 @@ void offset_commit_callback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
       const auto& entry = offsets->elems[i];
       if (entry.err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-      internal::logger().warn("{}: commit of {}[{}]@{} failed: {}", rd_kafka_name(rk),
-                              entry.topic, entry.partition, entry.offset,
-                              to_status(entry.err).message());
+      internal::logger().warn("{}: commit of {}[{}]@{} failed: {}", rd_kafka_name(rk), entry.topic,
+                              entry.partition, entry.offset, to_status(entry.err).message());
     }
     return;
   }
@@ -45,7 +44,8 @@ Status first_partition_error(const rd_kafka_topic_partition_list_t* list,
 }  // namespace
 
 TopicPartitionListPtr to_list(const std::vector<TopicPartition>& partitions) {
-  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  TopicPartitionListPtr list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   for (const TopicPartition& tp : partitions) {
     rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset =
         tp.offset;
@@ -125,9 +125,9 @@ Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
     } else if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
       fatal = fatal_error_status(rk_.get());
     } else {
-      internal::logger().warn("{}: consumer error: {}", rd_kafka_name(rk_.get()),
-                              to_status(message->err, rd_kafka_message_errstr(message.get()))
-                                  .message());
+      internal::logger().warn(
+          "{}: consumer error: {}", rd_kafka_name(rk_.get()),
+          to_status(message->err, rd_kafka_message_errstr(message.get())).message());
     }
   }
   if (!fatal.ok()) return fatal;
@@ -193,8 +193,7 @@ GroupMetadataPtr Consumer::group_metadata() {
   return GroupMetadataPtr(rd_kafka_consumer_group_metadata(rk_.get()));
 }
 
-Result<int> Consumer::partition_count(const std::string& topic,
-                                      std::chrono::milliseconds timeout) {
+Result<int> Consumer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
   return kafka::partition_count(rk_.get(), topic, timeout);
 }
 
@@ -215,8 +214,7 @@ void Consumer::notify(RebalanceEvent event, const std::vector<TopicPartition>& p
   }
 }
 
-void Consumer::on_rebalance(rd_kafka_resp_err_t err,
-                            rd_kafka_topic_partition_list_t* partitions) {
+void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
   rd_kafka_t* rk = rk_.get();
   const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
   const std::vector<TopicPartition> changed = from_list(partitions);

@@ -5,9 +5,9 @@
 //
 //   KSTREAMS_ASSIGN_OR_RETURN(auto consumer, Consumer::create(config, on_rebalance));
 //   KSTREAMS_RETURN_IF_ERROR(consumer->subscribe({"in"}));
-//   KSTREAMS_ASSIGN_OR_RETURN(auto batch, consumer->poll_batch(500, std::chrono::milliseconds(100)));
-//   for (const MessagePtr& m : batch) use(message_key(*m), message_value(*m));
-//   KSTREAMS_RETURN_IF_ERROR(consumer->commit({}, CommitMode::kSync));
+//   KSTREAMS_ASSIGN_OR_RETURN(auto batch, consumer->poll_batch(500,
+//   std::chrono::milliseconds(100))); for (const MessagePtr& m : batch) use(message_key(*m),
+//   message_value(*m)); KSTREAMS_RETURN_IF_ERROR(consumer->commit({}, CommitMode::kSync));
 //   KSTREAMS_RETURN_IF_ERROR(consumer->close());
 #pragma once
 
@@ -55,8 +55,7 @@ enum class CommitMode { kSync, kAsync };
 /// before the consumer.
 class Consumer {
  public:
-  using RebalanceListener =
-      std::function<void(RebalanceEvent, const std::vector<TopicPartition>&)>;
+  using RebalanceListener = std::function<void(RebalanceEvent, const std::vector<TopicPartition>&)>;
 
   /// Creates a consumer; `config` must contain group.id. `on_rebalance` is optional.
   static Result<std::unique_ptr<Consumer>> create(const ConfigEntries& config,

@@ -1,12 +1,12 @@
 #include "src/kafka/embedded_cluster.h"
 
 // rdkafka_mock.h refuses to compile unless rdkafka.h came first.
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
 #include <array>
 #include <charconv>
 #include <utility>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include "src/core/logging.h"
 #include "src/kafka/client_config.h"
@@ -22,17 +22,28 @@ struct ApiKeyName {
 
 // Kafka protocol ApiKeys the mock implements.
 constexpr std::array<ApiKeyName, 22> kApiKeys = {{
-    {"Produce", 0},          {"Fetch", 1},
-    {"ListOffsets", 2},      {"Metadata", 3},
-    {"OffsetCommit", 8},     {"OffsetFetch", 9},
-    {"FindCoordinator", 10}, {"JoinGroup", 11},
-    {"Heartbeat", 12},       {"LeaveGroup", 13},
-    {"SyncGroup", 14},       {"DescribeGroups", 15},
-    {"ListGroups", 16},      {"SaslHandshake", 17},
-    {"ApiVersions", 18},     {"InitProducerId", 22},
-    {"AddPartitionsToTxn", 24}, {"AddOffsetsToTxn", 25},
-    {"EndTxn", 26},          {"TxnOffsetCommit", 28},
-    {"SaslAuthenticate", 36}, {"OffsetForLeaderEpoch", 23},
+    {"Produce", 0},
+    {"Fetch", 1},
+    {"ListOffsets", 2},
+    {"Metadata", 3},
+    {"OffsetCommit", 8},
+    {"OffsetFetch", 9},
+    {"FindCoordinator", 10},
+    {"JoinGroup", 11},
+    {"Heartbeat", 12},
+    {"LeaveGroup", 13},
+    {"SyncGroup", 14},
+    {"DescribeGroups", 15},
+    {"ListGroups", 16},
+    {"SaslHandshake", 17},
+    {"ApiVersions", 18},
+    {"InitProducerId", 22},
+    {"AddPartitionsToTxn", 24},
+    {"AddOffsetsToTxn", 25},
+    {"EndTxn", 26},
+    {"TxnOffsetCommit", 28},
+    {"SaslAuthenticate", 36},
+    {"OffsetForLeaderEpoch", 23},
 }};
 
 }  // namespace
@@ -45,9 +56,9 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(int brokers) {
   if (brokers < 1) return invalid_argument("an embedded cluster needs at least 1 broker");
   // The owning handle has no bootstrap.servers, which librdkafka warns about once; only errors
   // from it are worth logging.
-  KSTREAMS_ASSIGN_OR_RETURN(ConfPtr conf,
-                            make_conf({{"log_level", "3"}, {"client.id", "kstreams-embedded"}},
-                                      "embedded cluster"));
+  KSTREAMS_ASSIGN_OR_RETURN(
+      ConfPtr conf,
+      make_conf({{"log_level", "3"}, {"client.id", "kstreams-embedded"}}, "embedded cluster"));
   std::array<char, 512> errstr{};
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr.data(), errstr.size());
   if (rk == nullptr) return illegal_state(std::string("embedded cluster handle: ") + errstr.data());
@@ -107,8 +118,8 @@ Status EmbeddedCluster::push_request_errors(std::int16_t api_key,
 Status EmbeddedCluster::set_broker_rtt(std::int32_t id, std::chrono::milliseconds rtt) {
   KSTREAMS_RETURN_IF_ERROR(check_broker(id));
   if (rtt.count() < 0) return invalid_argument("negative rtt");
-  return to_status(
-      rd_kafka_mock_broker_set_rtt(cluster_.get(), id, static_cast<int>(rtt.count())), "rtt");
+  return to_status(rd_kafka_mock_broker_set_rtt(cluster_.get(), id, static_cast<int>(rtt.count())),
+                   "rtt");
 }
 
 Result<std::int16_t> parse_api_key(std::string_view text) {

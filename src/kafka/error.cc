@@ -86,8 +86,8 @@ StatusCode code_after_flags(rd_kafka_resp_err_t err) {
   return StatusCode::kIo;
 }
 
-std::string format_message(std::string_view context, std::string_view text,
-                           std::string_view name, std::string_view flags) {
+std::string format_message(std::string_view context, std::string_view text, std::string_view name,
+                           std::string_view flags) {
   std::string message;
   if (!context.empty()) {
     message.append(context);
@@ -154,8 +154,8 @@ Status fatal_error_status(rd_kafka_t* rk) {
   const rd_kafka_resp_err_t err = rd_kafka_fatal_error(rk, text.data(), text.size());
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status();
   const StatusCode code = is_migration(err) ? StatusCode::kTaskMigrated : StatusCode::kFatal;
-  return Status(code, format_message("fatal client error", text.data(), rd_kafka_err2name(err),
-                                     ", fatal"));
+  return Status(
+      code, format_message("fatal client error", text.data(), rd_kafka_err2name(err), ", fatal"));
 }
 
 Result<rd_kafka_resp_err_t> parse_error_code(std::string_view text) {

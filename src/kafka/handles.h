@@ -46,7 +46,9 @@ struct QueueDeleter {
   void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
 };
 struct MetadataDeleter {
-  void operator()(const rd_kafka_metadata_t* metadata) const { rd_kafka_metadata_destroy(metadata); }
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
 };
 struct GroupMetadataDeleter {
   void operator()(rd_kafka_consumer_group_metadata_t* metadata) const {
@@ -68,7 +70,6 @@ using ErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
 using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 /// A consumer's group metadata, for rd_kafka_send_offsets_to_transaction.
-using GroupMetadataPtr =
-    std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
+using GroupMetadataPtr = std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 
 }  // namespace kstreams::kafka

@@ -38,9 +38,8 @@ Result<Headers> message_headers(const rd_kafka_message_t& message) {
   const char* name = nullptr;
   const void* value = nullptr;
   std::size_t size = 0;
-  for (std::size_t i = 0; rd_kafka_header_get_all(raw, i, &name, &value, &size) ==
-                          RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
+  for (std::size_t i = 0;
+       rd_kafka_header_get_all(raw, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
     if (value == nullptr) {
       headers.add(name, std::nullopt);
     } else {

@@ -94,8 +94,7 @@ Status Producer::flush(std::chrono::milliseconds timeout) {
 
 int Producer::outstanding() const { return rd_kafka_outq_len(rk_.get()); }
 
-Result<int> Producer::partition_count(const std::string& topic,
-                                      std::chrono::milliseconds timeout) {
+Result<int> Producer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
   return kafka::partition_count(rk_.get(), topic, timeout);
 }
 

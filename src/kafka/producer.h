@@ -95,8 +95,7 @@ class Producer {
 
  private:
   explicit Producer(DeliveryCallback on_delivery) : on_delivery_(std::move(on_delivery)) {}
-  static void delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* message,
-                                  void* opaque);
+  static void delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
   DeliveryCallback on_delivery_;
   KafkaPtr rk_;

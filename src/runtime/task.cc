@@ -90,6 +90,7 @@ Status Task::process(const SourceRecord& record) {
     return not_found("task " + id_.to_string() + " has no source for topic '" +
                      std::string(record.topic) + "'");
   }
+  const std::int64_t previous_stream_time = stream_time_;
   if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
   ++metrics_.records_processed;
   {
@@ -97,6 +98,7 @@ Status Task::process(const SourceRecord& record) {
     metadata_.topic.assign(record.topic);
     metadata_.partition = record.partition;
     metadata_.offset = record.offset;
+    current_undeserializable_ = false;
     try {
       it->second->process_source(record);
     } catch (const ProcessingAbort& abort) {
@@ -105,6 +107,12 @@ Status Task::process(const SourceRecord& record) {
       return Status(StatusCode::kFatal, std::string("unexpected exception while processing: ") +
                                             e.what());
     }
+  }
+  if (current_undeserializable_) {
+    // As Kafka's RecordQueue: a record that cannot be deserialized is dropped before its
+    // timestamp counts, so it neither advances stream time nor fires punctuators.
+    stream_time_ = previous_stream_time;
+    return {};
   }
   if (stream_time_ >= 0 && !stream_time_punctuators_.empty()) {
     return punctuate(stream_time_punctuators_, stream_time_);
@@ -167,6 +175,7 @@ Cancellable Task::schedule(std::string_view node, std::chrono::milliseconds inte
 }
 
 void Task::on_deserialization_error(std::string_view node, const Status& error) {
+  current_undeserializable_ = true;
   handle_error(ErrorKind::kDeserialization, config_.default_deserialization_exception_handler,
                node, error, "kstreams::SerializationException");
 }

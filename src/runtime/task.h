@@ -84,6 +84,7 @@ class Task final : public TaskContext {
   const SourceRecord* current_ = nullptr;  // The input record being processed, if any.
   RecordMetadata metadata_;
   std::int64_t stream_time_ = -1;
+  bool current_undeserializable_ = false;  // The current record failed deserialization.
   ProcessingMetrics metrics_;
   std::uint64_t handled_errors_ = 0;  // For throttling the per-record error log lines.
   bool closed_ = false;

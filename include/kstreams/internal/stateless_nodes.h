@@ -154,6 +154,14 @@ class BranchNode final : public ProcessorNode<K, V, K, V> {
       : ProcessorNode<K, V, K, V>(std::move(name)),
         predicates_(std::move(predicates)),
         has_default_(has_default) {}
+  void init(TaskContext& ctx) override {
+    Node::init(ctx);
+    // The split's predicates are shared with the builder, which may have added branches (or the
+    // default branch) after this topology was built: only the branches wired here count.
+    const std::size_t wired = this->output().size();
+    if (predicates_.size() > wired) predicates_.resize(wired);
+    has_default_ = has_default_ && wired > predicates_.size();
+  }
   void process(Record<K, V>&& record) override {
     for (std::size_t i = 0; i < predicates_.size(); ++i) {
       auto match = guarded(this->ctx(), this->name(),

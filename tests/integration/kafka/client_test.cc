@@ -24,11 +24,11 @@
 namespace kstreams::kafka {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using kstreams::testing::IsOk;
 using kstreams::testing::IsOkAndHolds;
 using kstreams::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 using kafka::testing::all_from_beginning;
 using kafka::testing::consume_at_least;
@@ -210,9 +210,9 @@ TEST_F(KafkaClientTest, CommitAndCommittedRoundTripInGroup) {
 
   // Commit the current positions synchronously...
   ASSERT_OK((*consumer)->commit({}, CommitMode::kSync));
-  EXPECT_THAT((*consumer)->committed(both, 5s),
-              IsOkAndHolds(ElementsAre(TopicPartition{"orders", 0, 5},
-                                       TopicPartition{"orders", 1, 5})));
+  EXPECT_THAT(
+      (*consumer)->committed(both, 5s),
+      IsOkAndHolds(ElementsAre(TopicPartition{"orders", 0, 5}, TopicPartition{"orders", 1, 5})));
   // ... and explicit offsets asynchronously (served by the next polls).
   ASSERT_OK((*consumer)->commit({{"orders", 0, 3}}, CommitMode::kAsync));
   bool seen = false;
@@ -240,9 +240,9 @@ TEST_F(KafkaClientTest, CommitAndCommittedRoundTripInGroup) {
   // Another member of the group sees the offsets without joining.
   auto reader = Consumer::create(consumer_config(cluster_->bootstrap_servers(), "commit-group"));
   ASSERT_THAT(reader, IsOk());
-  EXPECT_THAT((*reader)->committed(both, 5s),
-              IsOkAndHolds(ElementsAre(TopicPartition{"orders", 0, 3},
-                                       TopicPartition{"orders", 1, 5})));
+  EXPECT_THAT(
+      (*reader)->committed(both, 5s),
+      IsOkAndHolds(ElementsAre(TopicPartition{"orders", 0, 3}, TopicPartition{"orders", 1, 5})));
 }
 
 TEST_F(KafkaClientTest, IdempotentProducerDeliversEverythingAcrossBrokerOutage) {
@@ -333,7 +333,8 @@ TEST_F(KafkaClientTest, FlushTimesOutWhenAllBrokersAreDown) {
 // that error.h classifies what the mock's injected errors produce.
 TEST_F(KafkaClientTest, TransactionalErrorsAreClassified) {
   ASSERT_OK(cluster_->create_topic("txn", 1));
-  auto producer = make_producer({{"transactional.id", "txn-1"}, {"transaction.timeout.ms", "10000"}});
+  auto producer =
+      make_producer({{"transactional.id", "txn-1"}, {"transaction.timeout.ms", "10000"}});
   ASSERT_NE(producer, nullptr);
   rd_kafka_t* rk = producer->native_handle();
   ASSERT_OK(to_status(ErrorPtr(rd_kafka_init_transactions(rk, 10000)), "init"));

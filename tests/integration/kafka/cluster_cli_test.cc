@@ -1,13 +1,5 @@
 // Integration test of the kstreams-cluster executable: started as a child process, used through
 // its bootstrap file and control FIFO, stopped with SIGTERM.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +11,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <kstreams/test_matchers.h>
 
@@ -27,15 +21,21 @@
 #include "src/kafka/producer.h"
 #include "tests/integration/kafka/kafka_test_util.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
 extern char** environ;
 
 namespace kstreams::kafka {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using kstreams::testing::IsOk;
 using kstreams::testing::IsOkAndHolds;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -257,9 +257,9 @@ TEST_F(ClusterCliTest, HelpDocumentsEveryFlagAndCommand) {
   const std::string help = child.read_rest(2s);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
-  for (const char* word : {"--brokers", "--topic", "--bootstrap-file", "--control-fifo",
-                           "broker-down", "broker-up", "request-errors", "create-topic", "rtt",
-                           "SIGTERM"}) {
+  for (const char* word :
+       {"--brokers", "--topic", "--bootstrap-file", "--control-fifo", "broker-down", "broker-up",
+        "request-errors", "create-topic", "rtt", "SIGTERM"}) {
     EXPECT_THAT(help, HasSubstr(word));
   }
 }

@@ -1,24 +1,22 @@
 // Unit tests of src/kafka/client_config.h and the redaction rule in src/core/logging.h.
-#include "src/kafka/client_config.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <spdlog/spdlog.h>
 
 #include <kstreams/test_matchers.h>
 
 #include "src/core/logging.h"
+#include "src/kafka/client_config.h"
 #include "src/kafka/consumer.h"
 #include "src/kafka/producer.h"
 
 namespace kstreams::kafka {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::HasSubstr;
 using kstreams::testing::IsOk;
 using kstreams::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
 
 TEST(KafkaConfigTest, AcceptsValidProperties) {
   auto conf = make_conf({{"bootstrap.servers", "127.0.0.1:1"}, {"linger.ms", "5"}}, "producer");
@@ -37,9 +35,9 @@ TEST(KafkaConfigTest, UnknownPropertyNamesTheKey) {
 }
 
 TEST(KafkaConfigTest, BadValueNamesTheKeyAndReason) {
-  EXPECT_THAT(make_conf({{"acks", "many"}}, "producer"),
-              StatusIs(StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("'acks'"), HasSubstr("many"))));
+  EXPECT_THAT(
+      make_conf({{"acks", "many"}}, "producer"),
+      StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("'acks'"), HasSubstr("many"))));
 }
 
 TEST(KafkaConfigTest, ProducerCreateReportsBadConfig) {
@@ -63,9 +61,9 @@ TEST(KafkaConfigTest, SyslogLevelsMapToSpdlogLevels) {
 }
 
 TEST(LoggingTest, RedactsSecrets) {
-  for (const char* key : {"sasl.password", "ssl.key.password", "ssl.key.pem", "SASL.JAAS.CONFIG",
-                          "sasl.oauthbearer.client.secret", "ssl.keystore.password",
-                          "sasl.oauthbearer.config"}) {
+  for (const char* key :
+       {"sasl.password", "ssl.key.password", "ssl.key.pem", "SASL.JAAS.CONFIG",
+        "sasl.oauthbearer.client.secret", "ssl.keystore.password", "sasl.oauthbearer.config"}) {
     EXPECT_EQ(internal::redact_config_value(key, "s3cret"), "[hidden]") << key;
   }
   for (const char* key : {"bootstrap.servers", "sasl.username", "security.protocol", "acks"}) {

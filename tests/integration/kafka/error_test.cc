@@ -9,10 +9,10 @@
 namespace kstreams::kafka {
 namespace {
 
-using ::testing::AllOf;
-using ::testing::HasSubstr;
 using kstreams::testing::IsOk;
 using kstreams::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
 
 struct Case {
   rd_kafka_resp_err_t err;

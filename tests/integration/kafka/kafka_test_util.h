@@ -49,8 +49,8 @@ inline std::vector<MessagePtr> consume_at_least(Consumer& consumer, std::size_t 
                                                 std::chrono::milliseconds limit) {
   std::vector<MessagePtr> out;
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  for (int round = 0; round < 10000 && out.size() < count &&
-                      std::chrono::steady_clock::now() < deadline;
+  for (int round = 0;
+       round < 10000 && out.size() < count && std::chrono::steady_clock::now() < deadline;
        ++round) {
     auto batch = consumer.poll_batch(1000, std::chrono::milliseconds(50));
     if (!batch.ok()) {

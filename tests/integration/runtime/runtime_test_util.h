@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -79,6 +81,7 @@ inline StreamsConfig fast_config(const std::string& application_id, const std::s
               {"consumer.fetch.wait.max.ms", "10"},
               {"broker.address.family", "v4"},
               {"reconnect.backoff.max.ms", "500"},
+              {"consumer.debug", "cgrp"},
           },
   };
 }
@@ -263,6 +266,33 @@ class TopicReader {
   std::unique_ptr<kafka::Consumer> consumer_;
   std::vector<ConsumedRecord> records_;
 };
+
+/// The sum over `topic`'s partitions of the offsets group `group` has committed (partitions
+/// without a commit count 0), read with OffsetFetch by a client that does not join the group;
+/// -1 on error. With partitions starting at offset 0, this is the number of records committed.
+inline std::int64_t committed_total(const std::string& bootstrap, const std::string& group,
+                                    const std::string& topic, int partitions) {
+  auto consumer = kafka::Consumer::create(client_config(bootstrap, {{"group.id", group},
+                                                                    {"enable.auto.commit",
+                                                                     "false"}}));
+  if (!consumer.ok()) return -1;
+  std::vector<kafka::TopicPartition> query;
+  for (int p = 0; p < partitions; ++p) query.push_back({topic, p});
+  auto committed = (*consumer)->committed(query, 5s);
+  if (!committed.ok()) return -1;
+  std::int64_t total = 0;
+  for (const auto& tp : *committed) total += tp.offset >= 0 ? tp.offset : 0;
+  return total;
+}
+
+/// Waits until `group` has committed `expected` records of `topic` (see committed_total).
+inline bool wait_for_commits(const std::string& bootstrap, const std::string& group,
+                             const std::string& topic, int partitions, std::int64_t expected,
+                             std::chrono::milliseconds limit) {
+  return wait_until(
+      [&] { return committed_total(bootstrap, group, topic, partitions) == expected; }, limit,
+      100ms);
+}
 
 /// Counts how often each value occurs (to find duplicates and losses).
 inline std::map<std::string, int> count_values(const std::vector<ConsumedRecord>& records) {

@@ -137,6 +137,39 @@ TEST(DeserializationErrorTest, LogAndContinueSkipsTheRecordAndCountsIt) {
   EXPECT_EQ(metrics.records_dead_lettered, 0u);
 }
 
+/// Records the stream time each record is processed at.
+class StreamTimeRecorder final : public Processor<std::string, std::int64_t> {
+ public:
+  explicit StreamTimeRecorder(std::shared_ptr<std::vector<std::int64_t>> seen)
+      : seen_(std::move(seen)) {}
+  void init(ProcessorContext<Void, Void>& context) override { context_ = &context; }
+  void process(Record<std::string, std::int64_t>) override {
+    seen_->push_back(context_->current_stream_time_ms());
+  }
+
+ private:
+  std::shared_ptr<std::vector<std::int64_t>> seen_;
+  ProcessorContext<Void, Void>* context_ = nullptr;
+};
+
+// Kafka's RecordQueue drops undeserializable records before their timestamp is extracted, so a
+// skipped record never moves stream time (nor fires stream-time punctuators).
+TEST(DeserializationErrorTest, SkippedRecordsDoNotAdvanceStreamTime) {
+  auto seen = std::make_shared<std::vector<std::int64_t>>();
+  StreamsBuilder builder;
+  builder.stream<std::string, std::int64_t>("in").process(
+      [seen] { return std::make_unique<StreamTimeRecorder>(seen); });
+  StreamsConfig config;
+  config.default_deserialization_exception_handler = error_handlers::log_and_continue();
+  TopologyTestDriver driver(build_or_die(builder), config);
+  RawInput in(driver);
+  in.good.pipe_input("a", 1, 100);
+  in.bad.pipe_input("b", "corrupt", 5000);
+  in.good.pipe_input("c", 3, 200);
+  EXPECT_THAT(*seen, ElementsAre(100, 200));
+  EXPECT_EQ(driver.metrics().records_skipped, 1u);
+}
+
 TEST(DeserializationErrorTest, DeadLetterSendsTheOriginalBytesWithErrorHeaders) {
   StreamsConfig config;
   config.default_deserialization_exception_handler = error_handlers::dead_letter();

@@ -275,6 +275,36 @@ TEST(SplitTest, BranchAfterNoDefaultBranchIsABuildErrorToo) {
                        AllOf(HasSubstr("split 'route-'"), HasSubstr("route-late-default"))));
 }
 
+// A Topology is a snapshot: finishing a split in the builder after build() must not change how
+// the already-built topology routes (StreamsBuilder::build's contract).
+TEST(SplitTest, ATopologyBuiltBeforeTheSplitWasFinishedKeepsItsBranches) {
+  StreamsBuilder builder;
+  auto in = builder.stream<std::string, std::string>("in");
+  in.to("all");
+  auto split = in.split("route-").branch(is_shipping, "shipping");
+  ASSERT_OK_AND_ASSIGN(Topology before, builder.build());
+
+  auto finished = split.branch(is_billing, "billing").default_branch("other");
+  finished.at("route-billing").to("billing");
+  finished.at("route-other").to("other");
+  ASSERT_OK_AND_ASSIGN(Topology after, builder.build());
+
+  TopologyTestDriver old_driver(before);
+  auto old_in = old_driver.create_input_topic<std::string, std::string>("in");
+  old_in.pipe_input("k", "bill-1");  // matches no branch of `before`: dropped
+  old_in.pipe_input("k", "other");
+  old_in.pipe_input("k", "ship-1");
+  EXPECT_EQ(strings(old_driver, "all").queue_size(), 3u);
+  EXPECT_THAT(old_driver.produced_topic_names(), ElementsAre("all"));
+
+  TopologyTestDriver new_driver(after);
+  auto new_in = new_driver.create_input_topic<std::string, std::string>("in");
+  new_in.pipe_input("k", "bill-1");
+  new_in.pipe_input("k", "other");
+  EXPECT_THAT(strings(new_driver, "billing").read_values_to_list(), ElementsAre("bill-1"));
+  EXPECT_THAT(strings(new_driver, "other").read_values_to_list(), ElementsAre("other"));
+}
+
 TEST(SplitTest, BranchStreamsCanBeTransformedFurther) {
   StreamsBuilder builder;
   auto [shipping, rest] = builder.stream<std::string, std::string>("in")

@@ -1,0 +1,369 @@
+// KafkaStreams' life cycle on the embedded cluster: start errors, the state machine, resuming
+// from committed offsets, several threads, and two instances sharing one application.id.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <kstreams/kafka_streams.h>
+#include <kstreams/kstreams.h>
+
+#include "tests/integration/runtime/runtime_test_util.h"
+
+namespace kstreams::runtime_testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::StartsWith;
+using kstreams::testing::StatusIs;
+
+/// in -> map_values(v + "!") -> out
+Topology pass_through(const std::string& in, const std::string& out) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>(in)
+      .map_values([](const std::string& v) { return v + "!"; }, "mark")
+      .to(out);
+  auto topology = builder.build();
+  EXPECT_TRUE(topology.ok()) << topology.status();
+  return std::move(topology).value();
+}
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = TestCluster::start(1);
+    ASSERT_NE(cluster_, nullptr);
+  }
+  void TearDown() override { cluster_.reset(); }
+
+  StreamsConfig config(const std::string& application_id) {
+    return fast_config(application_id, cluster_->bootstrap(), dir_.path());
+  }
+
+  /// Produces "<prefix><i>" for i in [from, to), keyed "k<i>".
+  void produce_range(const std::string& topic, int from, int to, const std::string& prefix = "v") {
+    for (int i = from; i < to; ++i) {
+      ASSERT_OK(cluster_->produce(topic, "k" + std::to_string(i), prefix + std::to_string(i)));
+    }
+    ASSERT_OK(cluster_->flush());
+  }
+
+  /// Asserts that `records` hold "<prefix><i>!" for every i in [0, n) and returns the number of
+  /// duplicates (extra copies).
+  static int expect_all_processed(const std::vector<ConsumedRecord>& records, int n,
+                                  const std::string& prefix = "v") {
+    const auto counts = count_values(records);
+    int missing = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!counts.contains(prefix + std::to_string(i) + "!")) ++missing;
+    }
+    EXPECT_EQ(missing, 0) << "records lost";
+    EXPECT_EQ(counts.size(), static_cast<std::size_t>(n)) << "unexpected values in the output";
+    return duplicates(counts);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<TestCluster> cluster_;
+};
+
+std::uint64_t total_active_tasks(const KafkaStreams& app) {
+  std::uint64_t tasks = 0;
+  for (const ThreadMetrics& t : app.thread_metrics()) tasks += t.active_tasks;
+  return tasks;
+}
+
+// --- 4. Errors at start --------------------------------------------------------------------
+
+TEST_F(LifecycleTest, MissingSourceTopicIsNotFoundAndEndsInError) {
+  ASSERT_OK(cluster_->create_topic("present-out", 1));
+  KafkaStreams app(pass_through("no-such-input", "present-out"), config("it-missing"));
+  StateRecorder states;
+  app.set_state_listener(states.listener());
+  EXPECT_THAT(app.start(), StatusIs(StatusCode::kNotFound, HasSubstr("'no-such-input'")));
+  EXPECT_EQ(app.state(), StreamsState::kError);
+  EXPECT_THAT(app.error(), StatusIs(StatusCode::kNotFound, HasSubstr("no-such-input")));
+  EXPECT_THAT(states.transitions(),
+              ElementsAre(Pair(StreamsState::kCreated, StreamsState::kError)));
+  EXPECT_OK(app.close(5s));
+  EXPECT_EQ(app.state(), StreamsState::kError);
+}
+
+TEST_F(LifecycleTest, MergingTopicsWithDifferentPartitionCountsIsATopologyError) {
+  ASSERT_OK(cluster_->create_topic("four-partitions", 4));
+  ASSERT_OK(cluster_->create_topic("three-partitions", 3));
+  ASSERT_OK(cluster_->create_topic("merged-out", 4));
+  StreamsBuilder builder;
+  auto a = builder.stream<std::string, std::string>("four-partitions");
+  auto b = builder.stream<std::string, std::string>("three-partitions");
+  a.merge(b).to("merged-out");
+  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
+  KafkaStreams app(topology, config("it-copartition"));
+  EXPECT_THAT(app.start(),
+              StatusIs(StatusCode::kTopology,
+                       AllOf(HasSubstr("'four-partitions'"), HasSubstr("'three-partitions'"),
+                             HasSubstr("co-partitioned"))));
+  EXPECT_EQ(app.state(), StreamsState::kError);
+}
+
+TEST_F(LifecycleTest, InvalidConfigIsInvalidArgumentNamingTheProperty) {
+  ASSERT_OK(cluster_->create_topic("cfg-in", 1));
+  ASSERT_OK(cluster_->create_topic("cfg-out", 1));
+  const Topology topology = pass_through("cfg-in", "cfg-out");
+
+  StreamsConfig no_threads = config("it-config");
+  no_threads.num_stream_threads = 0;
+  KafkaStreams a(topology, no_threads);
+  EXPECT_THAT(a.start(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("num.stream.threads")));
+  EXPECT_EQ(a.state(), StreamsState::kError);
+
+  StreamsConfig unknown = config("it-config");
+  unknown.client_properties["no.such.property"] = "1";
+  KafkaStreams b(topology, unknown);
+  EXPECT_THAT(b.start(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("no.such.property")));
+  EXPECT_EQ(b.state(), StreamsState::kError);
+
+  EXPECT_THAT(StreamsConfig::from_properties({{"application.id", "x"}, {"no.such.property", "1"}}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("no.such.property")));
+  EXPECT_THAT(StreamsConfig::from_properties({{"num.stream.threads", "two"}}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("num.stream.threads")));
+
+  StreamsConfig dlq = config("it-config");
+  dlq.default_deserialization_exception_handler = error_handlers::dead_letter();
+  KafkaStreams c(topology, dlq);
+  EXPECT_THAT(c.start(), StatusIs(StatusCode::kInvalidArgument,
+                                  HasSubstr("errors.dead.letter.queue.topic.name")));
+  EXPECT_EQ(c.state(), StreamsState::kError);
+
+  StreamsConfig no_id = config("");
+  KafkaStreams d(topology, no_id);
+  EXPECT_THAT(d.start(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("application.id")));
+}
+
+TEST_F(LifecycleTest, StartTwiceIsIllegalState) {
+  ASSERT_OK(cluster_->create_topic("twice-in", 1));
+  ASSERT_OK(cluster_->create_topic("twice-out", 1));
+  KafkaStreams app(pass_through("twice-in", "twice-out"), config("it-twice"));
+  ASSERT_OK(app.start());
+  EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState, HasSubstr("already started")));
+  EXPECT_EQ(app.state(), StreamsState::kRebalancing) << "the failed second start changes nothing";
+  EXPECT_OK(app.close(10s));
+  EXPECT_EQ(app.state(), StreamsState::kNotRunning);
+  EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState));
+}
+
+// --- 3. Embedded mode -----------------------------------------------------------------------
+
+TEST_F(LifecycleTest, EmbeddedModeStartsItsOwnClusterAndWalksTheStateMachine) {
+  StreamsConfig config{
+      .application_id = "it-embedded",
+      .bootstrap_servers = "",
+      .commit_interval_ms = 200,
+      .state_dir = dir_.path().string(),
+      .poll_ms = 50,
+      .metrics_log_interval_ms = 0,
+      .embedded_cluster_brokers = 2,
+      .embedded_cluster_partitions = 3,
+  };
+  KafkaStreams app(pass_through("emb-in", "emb-out"), config);
+  StateRecorder states;
+  app.set_state_listener(states.listener());
+  EXPECT_EQ(app.state(), StreamsState::kCreated);
+  EXPECT_EQ(app.bootstrap_servers(), "");
+  ASSERT_OK(app.start());
+
+  const std::string bootstrap = app.bootstrap_servers();
+  ASSERT_FALSE(bootstrap.empty());
+  int brokers = 0;
+  for (std::size_t pos = 0; pos != std::string::npos;) {
+    const std::size_t comma = bootstrap.find(',', pos);
+    const std::string address = bootstrap.substr(pos, comma == std::string::npos ? comma : comma - pos);
+    EXPECT_THAT(address, StartsWith("127.0.0.1:"));
+    ++brokers;
+    pos = comma == std::string::npos ? comma : comma + 1;
+  }
+  EXPECT_EQ(brokers, 2);
+
+  // The topology's topics exist with the configured partition count.
+  {
+    ASSERT_OK_AND_ASSIGN(auto probe, kafka::Producer::create(client_config(bootstrap)));
+    EXPECT_THAT(probe->partition_count("emb-in", 10s), kstreams::testing::IsOkAndHolds(3));
+    EXPECT_THAT(probe->partition_count("emb-out", 10s), kstreams::testing::IsOkAndHolds(3));
+    for (int i = 0; i < 30; ++i) {
+      const std::string key = "k" + std::to_string(i);
+      const std::string value = "v" + std::to_string(i);
+      ASSERT_OK(probe->produce({.topic = "emb-in", .key = ByteView(key), .value = ByteView(value)}));
+    }
+    ASSERT_OK(probe->flush(10s));
+  }
+  ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 20s)) << to_string(app.state());
+  {
+    auto reader = TopicReader::open(bootstrap, {"emb-out"});
+    ASSERT_NE(reader, nullptr);
+    EXPECT_EQ(expect_all_processed(reader->read_until(30, 20s), 30), 0);
+  }
+  ASSERT_OK(app.close());
+  EXPECT_EQ(app.state(), StreamsState::kNotRunning);
+  EXPECT_THAT(states.transitions(),
+              ElementsAre(Pair(StreamsState::kCreated, StreamsState::kRebalancing),
+                          Pair(StreamsState::kRebalancing, StreamsState::kRunning),
+                          Pair(StreamsState::kRunning, StreamsState::kPendingShutdown),
+                          Pair(StreamsState::kPendingShutdown, StreamsState::kNotRunning)))
+      << states.to_string();
+  EXPECT_OK(app.close()) << "close is idempotent";
+}
+
+// --- 2. Resume from committed offsets -------------------------------------------------------
+
+TEST_F(LifecycleTest, RestartedApplicationResumesFromCommittedOffsets) {
+  ASSERT_OK(cluster_->create_topic("resume-in", 2));
+  ASSERT_OK(cluster_->create_topic("resume-out", 2));
+  const Topology topology = pass_through("resume-in", "resume-out");
+  constexpr int kFirst = 300;
+  constexpr int kSecond = 200;
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"resume-out"});
+  ASSERT_NE(reader, nullptr);
+
+  {
+    KafkaStreams first(topology, config("it-resume"));
+    ASSERT_OK(first.start());
+    produce_range("resume-in", 0, kFirst);
+    ASSERT_EQ(reader->read_until(kFirst, 20s).size(), static_cast<std::size_t>(kFirst));
+    ASSERT_OK(first.close());
+    EXPECT_EQ(first.metrics().records_processed, static_cast<std::uint64_t>(kFirst));
+  }
+
+  // The consumer outage: more input arrives while no instance runs.
+  produce_range("resume-in", kFirst, kFirst + kSecond);
+  KafkaStreams second(topology, config("it-resume"));
+  ASSERT_OK(second.start());
+  reader->read_until(kFirst + kSecond, 20s);
+  ASSERT_TRUE(wait_until([&] { return second.metrics().records_processed >= kSecond; }, 10s));
+  reader->read_for(500ms);
+  ASSERT_OK(second.close());
+  EXPECT_EQ(second.metrics().records_processed, static_cast<std::uint64_t>(kSecond))
+      << "the restarted instance reads exactly the records after the committed offsets";
+  EXPECT_EQ(expect_all_processed(reader->records(), kFirst + kSecond), 0);
+  EXPECT_EQ(reader->records().size(), static_cast<std::size_t>(kFirst + kSecond));
+}
+
+// --- 6. Several stream threads --------------------------------------------------------------
+
+// The librdkafka mock refuses OffsetCommit while a rebalance is in progress (REBALANCE_IN_PROGRESS;
+// a real broker accepts commits of the current generation until the new one forms), so on the
+// mock the commit before a revocation fails and whatever was processed since the last periodic
+// commit is processed again by the partition's next owner. The multi-member tests below
+// therefore let the group settle, and the commits catch up, before the membership changes;
+// then a clean run has no duplicates.
+
+TEST_F(LifecycleTest, TwoThreadsSplitFourPartitions) {
+  ASSERT_OK(cluster_->create_topic("threads-in", 4));
+  ASSERT_OK(cluster_->create_topic("threads-out", 4));
+  StreamsConfig cfg = config("it-threads");
+  cfg.num_stream_threads = 2;
+  KafkaStreams app(pass_through("threads-in", "threads-out"), cfg);
+  ASSERT_OK(app.start());
+
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto threads = app.thread_metrics();
+        return app.state() == StreamsState::kRunning && threads.size() == 2 &&
+               threads[0].active_tasks > 0 && threads[1].active_tasks > 0 &&
+               threads[0].active_tasks + threads[1].active_tasks == 4;
+      },
+      20s))
+      << "state " << to_string(app.state());
+  const auto settled = app.thread_metrics();
+  ASSERT_EQ(settled.size(), 2u);
+  EXPECT_NE(settled[0].name, settled[1].name);
+  EXPECT_EQ(settled[0].assigned_partitions + settled[1].assigned_partitions, 4u);
+
+  constexpr int kRecords = 1000;
+  produce_range("threads-in", 0, kRecords);
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"threads-out"});
+  ASSERT_NE(reader, nullptr);
+  reader->read_until(kRecords, 20s);
+  reader->read_for(300ms);
+  ASSERT_OK(app.close());
+
+  const auto closed = app.thread_metrics();
+  ASSERT_EQ(closed.size(), 2u);
+  const std::uint64_t rebalances = closed[0].rebalances + closed[1].rebalances;
+  const int dup = expect_all_processed(reader->records(), kRecords);
+  std::printf("two threads: processed %llu + %llu, %d duplicates, %llu rebalance callbacks\n",
+              static_cast<unsigned long long>(closed[0].processing.records_processed),
+              static_cast<unsigned long long>(closed[1].processing.records_processed), dup,
+              static_cast<unsigned long long>(rebalances));
+  EXPECT_EQ(dup, 0);
+  EXPECT_EQ(reader->records().size(), static_cast<std::size_t>(kRecords));
+  EXPECT_EQ(closed[0].processing.records_processed + closed[1].processing.records_processed,
+            static_cast<std::uint64_t>(kRecords));
+  EXPECT_GT(closed[0].processing.records_processed, 0u);
+  EXPECT_GT(closed[1].processing.records_processed, 0u);
+}
+
+// --- 7. Two instances of one application ----------------------------------------------------
+
+TEST_F(LifecycleTest, TwoInstancesShareTheWorkAndTakeOverOnClose) {
+  ASSERT_OK(cluster_->create_topic("pair-in", 4));
+  ASSERT_OK(cluster_->create_topic("pair-out", 4));
+  const Topology topology = pass_through("pair-in", "pair-out");
+  const std::string& bs = cluster_->bootstrap();
+  auto reader = TopicReader::open(bs, {"pair-out"});
+  ASSERT_NE(reader, nullptr);
+
+  KafkaStreams a(topology, config("it-pair"));
+  ASSERT_OK(a.start());
+  produce_range("pair-in", 0, 400);
+  ASSERT_TRUE(a.wait_for_state(StreamsState::kRunning, 15s));
+  ASSERT_TRUE(wait_until([&] { return total_active_tasks(a) == 4; }, 5s));
+  ASSERT_EQ(reader->read_until(400, 15s).size(), 400u);
+  ASSERT_TRUE(wait_for_commits(bs, "it-pair", "pair-in", 4, 400, 10s));
+
+  // b joins: the partitions are split between the two instances.
+  auto b = std::make_unique<KafkaStreams>(topology, config("it-pair"));
+  ASSERT_OK(b->start());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return a.state() == StreamsState::kRunning && b->state() == StreamsState::kRunning &&
+               total_active_tasks(a) > 0 && total_active_tasks(*b) > 0 &&
+               total_active_tasks(a) + total_active_tasks(*b) == 4;
+      },
+      20s))
+      << "a: " << to_string(a.state()) << " " << total_active_tasks(a)
+      << " tasks; b: " << to_string(b->state()) << " " << total_active_tasks(*b) << " tasks";
+  produce_range("pair-in", 400, 800);
+  ASSERT_EQ(reader->read_until(800, 20s).size(), 800u);
+  EXPECT_GT(b->metrics().records_processed, 0u) << "b processed part of the input";
+  EXPECT_GT(a.metrics().records_processed, 400u) << "a processed part of the input";
+  ASSERT_TRUE(wait_for_commits(bs, "it-pair", "pair-in", 4, 800, 10s));
+
+  // b leaves cleanly (commits, leaves the group): a takes over all partitions.
+  ASSERT_OK(b->close());
+  const std::uint64_t processed_by_b = b->metrics().records_processed;
+  b.reset();
+  ASSERT_TRUE(wait_until([&] { return total_active_tasks(a) == 4; }, 20s))
+      << total_active_tasks(a) << " tasks";
+  produce_range("pair-in", 800, 1200);
+  reader->read_until(1200, 20s);
+  reader->read_for(500ms);
+  ASSERT_OK(a.close());
+
+  const int dup = expect_all_processed(reader->records(), 1200);
+  std::printf("two instances: a processed %llu, b processed %llu, %d duplicates in the output\n",
+              static_cast<unsigned long long>(a.metrics().records_processed),
+              static_cast<unsigned long long>(processed_by_b), dup);
+  EXPECT_EQ(dup, 0) << "clean closes and settled commits: no record is processed twice";
+  EXPECT_EQ(a.metrics().records_processed + processed_by_b, 1200u);
+  EXPECT_EQ(committed_total(bs, "it-pair", "pair-in", 4), 1200);
+}
+
+}  // namespace
+}  // namespace kstreams::runtime_testing
