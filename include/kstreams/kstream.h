@@ -177,14 +177,14 @@ class KStream {
   /// there is none: pass a Produced).
   void to(std::string topic) const {
     add_sink<std::nullptr_t>(std::move(topic), nullptr, default_serde<K>(), default_serde<V>(),
-                             {});
+                             {}, {});
   }
   /// Writes every record to `topic` with the serdes and name in `produced`.
   void to(std::string topic, Produced<K, V> produced) const {
     add_sink<std::nullptr_t>(std::move(topic), nullptr,
                              internal::serde_or_default(std::move(produced.key_serde)),
                              internal::serde_or_default(std::move(produced.value_serde)),
-                             std::move(produced.name));
+                             std::move(produced.name), std::move(produced.partitioner));
   }
   /// Writes each record to the topic `extractor(key, value)` names (content-based routing).
   template <class F>
@@ -193,7 +193,7 @@ class KStream {
     add_sink<F>({}, std::move(extractor),
                 internal::serde_or_default(std::move(produced.key_serde)),
                 internal::serde_or_default(std::move(produced.value_serde)),
-                std::move(produced.name));
+                std::move(produced.name), std::move(produced.partitioner));
   }
 
   /// Prints every record (terminal), "[label]: key, value".
@@ -254,7 +254,7 @@ class KStream {
 
   template <class TopicFn>
   void add_sink(std::string topic, TopicFn topic_fn, Serde<K> key_serde, Serde<V> value_serde,
-                std::string processor_name) const {
+                std::string processor_name, StreamPartitioner<K, V> partitioner) const {
     std::string name = graph_->name_or_generate(Named(std::move(processor_name)),
                                                 "KSTREAM-SINK-");
     if (!key_serde.valid() || !value_serde.valid()) {
@@ -264,10 +264,10 @@ class KStream {
                              : "key serde for " + std::string(internal::type_name<K>()))));
       return;
     }
-    auto factory = [topic, topic_fn, key_serde,
-                    value_serde](const std::string& n) -> std::unique_ptr<internal::Node> {
+    auto factory = [topic, topic_fn, key_serde, value_serde,
+                    partitioner](const std::string& n) -> std::unique_ptr<internal::Node> {
       return std::make_unique<internal::SinkNode<K, V, TopicFn>>(n, topic, topic_fn, key_serde,
-                                                                  value_serde);
+                                                                  value_serde, partitioner);
     };
     if constexpr (std::is_same_v<TopicFn, std::nullptr_t>) {
       graph_->add_sink(std::move(name), node_, std::move(topic), std::move(factory));

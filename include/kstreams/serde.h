@@ -36,6 +36,15 @@ namespace kstreams {
 template <class T>
 struct SerdeTag {};
 
+namespace internal {
+/// The two member functions of a serde for `T` (the first half of `SerdeFor`).
+template <class S, class T>
+concept HasSerdeMembers = requires(const S& serde, const T& value, Bytes& out, ByteView in) {
+  { serde.serialize(value, out) } -> std::same_as<Status>;
+  { serde.deserialize(in) } -> std::same_as<Result<T>>;
+};
+}  // namespace internal
+
 /// `S` can serialize and deserialize `T`.
 ///
 /// The member checks come before `copy_constructible` on purpose: a serde that holds a `Serde<U>`
@@ -43,10 +52,7 @@ struct SerdeTag {};
 /// `copy_constructible<S>` ask whether `S` converts to `Serde<U>`, which asks `SerdeFor<S, U>`
 /// again ("satisfaction of atomic constraint depends on itself" with g++ 12).
 template <class S, class T>
-concept SerdeFor = requires(const S& serde, const T& value, Bytes& out, ByteView in) {
-                     { serde.serialize(value, out) } -> std::same_as<Status>;
-                     { serde.deserialize(in) } -> std::same_as<Result<T>>;
-                   } && std::copy_constructible<S>;
+concept SerdeFor = internal::HasSerdeMembers<S, T> && std::copy_constructible<S>;
 
 /// A type-erased, cheaply copyable serde for `T`. A default-constructed `Serde` is empty
 /// (`valid() == false`); the topology builder rejects empty serdes with an error naming the node.

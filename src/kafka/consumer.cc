@@ -108,10 +108,24 @@ Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
 
 Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
                                                      std::chrono::milliseconds timeout) {
+  // rd_kafka_consume_batch_queue waits until it has `max_records` messages or the whole timeout
+  // has passed, which would add up to `timeout` of latency at low rates. So: take what is
+  // queued; only if nothing is, block for one message, then take what queued behind it.
   std::vector<rd_kafka_message_t*> raw(max_records == 0 ? 1 : max_records);
-  const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),
-                                                 raw.data(), raw.size());
+  ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), raw.size());
   if (n < 0) return to_status(rd_kafka_last_error(), "poll");
+  if (n == 0 && timeout.count() > 0) {
+    rd_kafka_message_t* first = rd_kafka_consume_queue(queue_.get(), static_cast<int>(timeout.count()));
+    if (first != nullptr) {
+      raw[0] = first;
+      n = 1;
+      if (raw.size() > 1) {
+        const ssize_t more =
+            rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data() + 1, raw.size() - 1);
+        if (more > 0) n += more;
+      }
+    }
+  }
 
   std::vector<MessagePtr> records;
   records.reserve(static_cast<std::size_t>(n));

@@ -36,10 +36,11 @@ Producer::~Producer() {
 }
 
 Status Producer::produce(const ProducerRecord& record) {
-  std::vector<rd_kafka_vu_t> vus;
-  vus.reserve(7);
-  auto add = [&vus](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
-    rd_kafka_vu_t& vu = vus.emplace_back();
+  // At most 7 fields; a fixed array keeps the hot path free of allocations.
+  std::array<rd_kafka_vu_t, 8> vus{};
+  std::size_t count = 0;
+  auto add = [&vus, &count](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+    rd_kafka_vu_t& vu = vus[count++];
     vu.vtype = type;
     return vu;
   };
@@ -72,7 +73,7 @@ Status Producer::produce(const ProducerRecord& record) {
     add(RD_KAFKA_VTYPE_HEADERS).u.headers = headers.get();
   }
 
-  ErrorPtr error(rd_kafka_produceva(rk_.get(), vus.data(), vus.size()));
+  ErrorPtr error(rd_kafka_produceva(rk_.get(), vus.data(), count));
   if (error) return to_status(std::move(error), "produce to '" + record.topic + "'");
   (void)headers.release();  // On success the message owns the headers.
   return Status();

@@ -5,8 +5,8 @@
 namespace kstreams::internal {
 
 Status KafkaRecordCollector::send(const OutputRecord& record) {
-  kafka::ProducerRecord out;
-  out.topic = std::string(record.topic);
+  kafka::ProducerRecord& out = scratch_;  // Reused: its topic string keeps its capacity.
+  out.topic.assign(record.topic);
   out.partition = record.partition;
   out.key = record.key;
   out.value = record.value;
@@ -24,6 +24,14 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
     }
     producer_->poll(std::chrono::milliseconds(10));
   }
+}
+
+Result<int> KafkaRecordCollector::partition_count(std::string_view topic) {
+  if (auto it = partition_counts_.find(topic); it != partition_counts_.end()) return it->second;
+  KSTREAMS_ASSIGN_OR_RETURN(int count,
+                            producer_->partition_count(std::string(topic), std::chrono::seconds(30)));
+  partition_counts_.emplace(std::string(topic), count);
+  return count;
 }
 
 }  // namespace kstreams::internal

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <string>
 
 #include "src/kafka/producer.h"
 #include "src/runtime/record_collector.h"
@@ -16,8 +18,12 @@ class KafkaRecordCollector final : public RecordCollector {
       : producer_(&producer), max_block_(max_block) {}
 
   Status send(const OutputRecord& record) override;
+  /// From the cluster's metadata on first use, then cached for the collector's life.
+  Result<int> partition_count(std::string_view topic) override;
 
  private:
+  std::map<std::string, int, std::less<>> partition_counts_;
+  kafka::ProducerRecord scratch_;
   kafka::Producer* producer_;
   std::chrono::milliseconds max_block_;
 };

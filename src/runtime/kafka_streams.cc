@@ -83,6 +83,9 @@ class KafkaStreams::Impl {
       return s;
     }
     transition(StreamsState::kRebalancing, {});
+    // A thread that got its partitions before the client left CREATED had its update ignored:
+    // look at the threads once more.
+    on_thread_state(StreamThread::State::kRunning);
     supervisor_ = std::thread([this] { supervise(); });
     return {};
   }

@@ -2,6 +2,8 @@
 // driver. Called on the task's thread only.
 #pragma once
 
+#include <string_view>
+
 #include <kstreams/internal/task_context.h>
 
 namespace kstreams::internal {
@@ -17,6 +19,13 @@ class RecordCollector {
   /// record could not be handed over (e.g. an invalid topic); delivery failures that happen
   /// later are the collector's to report.
   virtual Status send(const OutputRecord& record) = 0;
+
+  /// The partition count of `topic`, for sinks with an explicit partitioner. A collector without
+  /// partitions (the test driver, which models single-partition topics) answers 1.
+  virtual Result<int> partition_count(std::string_view topic) {
+    static_cast<void>(topic);
+    return 1;
+  }
 };
 
 }  // namespace kstreams::internal

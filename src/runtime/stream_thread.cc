@@ -159,29 +159,36 @@ Status StreamThread::run_loop() {
     if (!rebalance_error_.ok()) return rebalance_error_;
     if (!batch.ok()) return batch.status();
     local_.records_consumed += batch->size();
+    // A batch holds runs of records of one partition: remember the last buffer found.
+    PartitionBuffer* last = nullptr;
     for (kafka::MessagePtr& message : *batch) {
-      auto key = std::make_pair(std::string(kafka::message_topic(*message)), message->partition);
-      auto it = buffer_index_.find(key);
-      if (it == buffer_index_.end()) {
-        // A record of a partition this thread no longer owns (revoked meanwhile): its new owner
-        // reads it from the committed offset.
-        continue;
+      const std::string_view topic = kafka::message_topic(*message);
+      if (last == nullptr || last->partition != message->partition || last->topic != topic) {
+        auto it = buffer_index_.find(std::make_pair(std::string(topic), message->partition));
+        if (it == buffer_index_.end()) {
+          // A record of a partition this thread no longer owns (revoked meanwhile): its new
+          // owner reads it from the committed offset.
+          last = nullptr;
+          continue;
+        }
+        last = &tasks_.at(it->second.first).partitions[it->second.second];
       }
-      PartitionBuffer& buffer = tasks_.at(it->second.first).partitions[it->second.second];
-      buffer.records.push_back(std::move(message));
-      if (!buffer.paused &&
-          buffer.records.size() >= static_cast<std::size_t>(config_.buffered_records_per_partition)) {
-        KSTREAMS_RETURN_IF_ERROR(consumer_->pause({{buffer.topic, buffer.partition}}));
-        buffer.paused = true;
-      }
+      last->records.push_back(std::move(message));
     }
     producer_->poll(std::chrono::milliseconds(0));
     KSTREAMS_RETURN_IF_ERROR(process_buffered());
+    // Backpressure is decided after processing: a partition still holding a full buffer (its
+    // task waits for another partition, or is slower than the fetcher) stops fetching until it
+    // has drained to half. Pausing drops librdkafka's prefetched records for the partition (they
+    // are fetched again on resume), so it must not happen on every poll.
+    const auto limit = static_cast<std::size_t>(config_.buffered_records_per_partition);
     for (auto& [id, task] : tasks_) {
       KSTREAMS_RETURN_IF_ERROR(task.task->punctuate_wall_clock());
       for (auto& buffer : task.partitions) {
-        if (buffer.paused && buffer.records.size() <=
-                                 static_cast<std::size_t>(config_.buffered_records_per_partition) / 2) {
+        if (!buffer.paused && buffer.records.size() >= limit) {
+          KSTREAMS_RETURN_IF_ERROR(consumer_->pause({{buffer.topic, buffer.partition}}));
+          buffer.paused = true;
+        } else if (buffer.paused && buffer.records.size() <= limit / 2) {
           KSTREAMS_RETURN_IF_ERROR(consumer_->resume({{buffer.topic, buffer.partition}}));
           buffer.paused = false;
         }

@@ -85,22 +85,27 @@ std::vector<std::string> Task::source_topics() const {
 }
 
 Status Task::process(const SourceRecord& record) {
-  auto it = source_by_topic_.find(record.topic);
-  if (it == source_by_topic_.end()) {
-    return not_found("task " + id_.to_string() + " has no source for topic '" +
-                     std::string(record.topic) + "'");
+  // Consecutive records usually come from the same topic: skip the map lookup and the copy of
+  // the topic name then.
+  if (last_source_ == nullptr || record.topic != metadata_.topic) {
+    auto it = source_by_topic_.find(record.topic);
+    if (it == source_by_topic_.end()) {
+      return not_found("task " + id_.to_string() + " has no source for topic '" +
+                       std::string(record.topic) + "'");
+    }
+    last_source_ = it->second;
+    metadata_.topic.assign(record.topic);
   }
   const std::int64_t previous_stream_time = stream_time_;
   if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
   ++metrics_.records_processed;
   {
     CurrentRecordScope scope(current_, &record);
-    metadata_.topic.assign(record.topic);
     metadata_.partition = record.partition;
     metadata_.offset = record.offset;
     current_undeserializable_ = false;
     try {
-      it->second->process_source(record);
+      last_source_->process_source(record);
     } catch (const ProcessingAbort& abort) {
       return abort.status();
     } catch (const std::exception& e) {

@@ -55,6 +55,9 @@ class Task final : public TaskContext {
   [[nodiscard]] std::int64_t stream_time() const override { return stream_time_; }
   [[nodiscard]] std::int64_t wall_clock_ms() const override { return wall_clock_(); }
   void send(const OutputRecord& record) override;
+  Result<int> partition_count(std::string_view topic) override {
+    return collector_->partition_count(topic);
+  }
   void on_deserialization_error(std::string_view node, const Status& error) override;
   void on_processing_exception(std::string_view node, std::exception_ptr error) override;
   void on_production_error(std::string_view node, const Status& error) override;
@@ -77,6 +80,7 @@ class Task final : public TaskContext {
   // Nodes own their children's pointers only; all nodes die together with the task.
   std::vector<std::unique_ptr<Node>> nodes_;
   std::map<std::string, SourceNodeBase*, std::less<>> source_by_topic_;
+  SourceNodeBase* last_source_ = nullptr;  // The source of metadata_.topic.
 
   PunctuationQueue stream_time_punctuators_;
   PunctuationQueue wall_clock_punctuators_;

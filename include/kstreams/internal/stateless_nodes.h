@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <iterator>
 #include <ranges>
 #include <string>
@@ -217,13 +219,17 @@ class SourceNode final : public SourceNodeBase {
 template <class K, class V, class TopicFn>
 class SinkNode final : public Input<K, V> {
  public:
+  using Partitioner = std::function<std::optional<std::int32_t>(
+      const std::string&, const K&, const V&, std::int32_t)>;
+
   SinkNode(std::string name, std::string topic, TopicFn topic_fn, Serde<K> key_serde,
-           Serde<V> value_serde)
+           Serde<V> value_serde, Partitioner partitioner)
       : Input<K, V>(std::move(name)),
         topic_(std::move(topic)),
         topic_fn_(std::move(topic_fn)),
         key_serde_(std::move(key_serde)),
-        value_serde_(std::move(value_serde)) {}
+        value_serde_(std::move(value_serde)),
+        partitioner_(std::move(partitioner)) {}
 
   void process(Record<K, V>&& record) override {
     std::string_view topic = topic_;
@@ -234,6 +240,27 @@ class SinkNode final : public Input<K, V> {
       if (!dynamic) return;
       dynamic_topic_ = std::move(*dynamic);
       topic = dynamic_topic_;
+    }
+    std::optional<std::int32_t> partition;
+    if (partitioner_) {
+      Result<int> count = this->ctx().partition_count(topic);
+      if (!count.ok()) {
+        this->ctx().on_production_error(this->name(), count.status());
+        return;
+      }
+      auto chosen = guarded(this->ctx(), this->name(), [&] {
+        return partitioner_(std::string(topic), record.key, record.value, *count);
+      });
+      if (!chosen) return;
+      partition = *chosen;
+      if (partition && (*partition < 0 || *partition >= *count)) {
+        this->ctx().on_production_error(
+            this->name(), invalid_argument("partitioner chose partition " +
+                                           std::to_string(*partition) + " of " +
+                                           std::string(topic) + ", which has " +
+                                           std::to_string(*count)));
+        return;
+      }
     }
     if (Status s = key_serde_.serialize(record.key, key_); !s.ok()) {
       this->ctx().on_production_error(this->name(), s.with_context("key"));
@@ -249,7 +276,7 @@ class SinkNode final : public Input<K, V> {
                                   .value = view_of(value_),
                                   .timestamp = record.timestamp,
                                   .headers = &record.headers,
-                                  .partition = std::nullopt});
+                                  .partition = partition});
   }
 
  private:
@@ -257,6 +284,7 @@ class SinkNode final : public Input<K, V> {
   TopicFn topic_fn_;
   Serde<K> key_serde_;
   Serde<V> value_serde_;
+  Partitioner partitioner_;
   // Reused across records to avoid an allocation per record.
   NullableBytes key_;
   NullableBytes value_;

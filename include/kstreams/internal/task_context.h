@@ -61,6 +61,8 @@ class TaskContext {
 
   /// Hands a serialized record to the record collector.
   virtual void send(const OutputRecord& record) = 0;
+  /// The partition count of an output topic (1 under the test driver).
+  virtual Result<int> partition_count(std::string_view topic) = 0;
 
   /// Error paths. Each consults the configured handler; returns when the record is to be skipped
   /// (kContinue, or kDeadLetter after sending it), throws ProcessingAbort on kFail.

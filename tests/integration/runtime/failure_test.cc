@@ -3,9 +3,9 @@
 // goes down and comes back while the application runs.
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -22,12 +22,12 @@
 namespace kstreams::runtime_testing {
 namespace {
 
+using kstreams::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 using ::testing::Pair;
-using kstreams::testing::StatusIs;
 
 /// Records what the uncaught exception handler was called with and answers from a script.
 class HandlerLog {
@@ -119,10 +119,9 @@ TEST_F(FailureTest, ThrowingProcessorStopsTheClientInError) {
 
   for (KafkaStreams* app : {&with_handler, &without_handler}) {
     ASSERT_TRUE(app->wait_for_state(StreamsState::kError, 20s)) << to_string(app->state());
-    EXPECT_THAT(app->error(),
-                StatusIs(StatusCode::kProcessing,
-                         AllOf(HasSubstr("'explode'"), HasSubstr("boom-in-0@2"),
-                               HasSubstr("poison record"))));
+    EXPECT_THAT(app->error(), StatusIs(StatusCode::kProcessing,
+                                       AllOf(HasSubstr("'explode'"), HasSubstr("boom-in-0@2"),
+                                             HasSubstr("poison record"))));
   }
   ASSERT_EQ(log.calls(), 1u);
   EXPECT_THAT(log.errors()[0], StatusIs(StatusCode::kProcessing, HasSubstr("'explode'")));
@@ -184,8 +183,8 @@ TEST_F(FailureTest, ReplacedThreadResumesAfterATransientFailure) {
 
   ASSERT_EQ(log.calls(), 1u);
   EXPECT_THAT(log.errors()[0],
-              StatusIs(StatusCode::kProcessing, AllOf(HasSubstr("'explode'"),
-                                                      HasSubstr("flaky-in-0@100"))));
+              StatusIs(StatusCode::kProcessing,
+                       AllOf(HasSubstr("'explode'"), HasSubstr("flaky-in-0@100"))));
   EXPECT_GE(throws.load(), 2) << "the poison record was processed again by the new thread";
   const auto threads = app.thread_metrics();
   ASSERT_EQ(threads.size(), 1u) << "one thread replaced the dead one";
@@ -329,8 +328,7 @@ TEST_F(FailureTest, UndecodableRecordsGoToTheDeadLetterTopicAndTheStreamGoesOn) 
                 Optional(std::string("kstreams::SerializationException")));
     EXPECT_THAT(r.headers.last_value(kDlqHeaderTopic), Optional(std::string("longs-in")));
     EXPECT_THAT(r.headers.last_value(kDlqHeaderPartition), Optional(std::string("0")));
-    EXPECT_THAT(r.headers.last_value(kDlqHeaderOffset),
-                Optional(std::to_string(garbage[i].first)));
+    EXPECT_THAT(r.headers.last_value(kDlqHeaderOffset), Optional(std::to_string(garbage[i].first)));
     EXPECT_THAT(r.headers.last_value(kDlqHeaderNode), Optional(std::string("longs-source")));
     EXPECT_THAT(r.headers.last_value(kDlqHeaderMessage), Optional(::testing::Not("")));
   }

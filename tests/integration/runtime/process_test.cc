@@ -1,12 +1,5 @@
 // The address-router executable as a process: against a kstreams-cluster process (service mode,
 // stopped with SIGTERM), and in demo mode on its own embedded cluster.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,10 +13,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include "examples/address_router/address_generator.h"
 #include "examples/address_router/address_router.h"
 #include "tests/integration/runtime/runtime_test_util.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -187,13 +187,12 @@ TEST_F(ProcessTest, ServiceModeRoutesTheInputOfAClusterProcessAndStopsOnSigterm)
   }
 
   ChildProcess router;
-  ASSERT_TRUE(router.spawn({ADDRESS_ROUTER_BINARY, "--bootstrap-servers", bootstrap,
-                            "--application-id", "it-router-process", "--state-dir",
-                            path("state").string(), "--property", "commit.interval.ms=200",
-                            "--property", "consumer.session.timeout.ms=4000", "--property",
-                            "consumer.heartbeat.interval.ms=300", "--property",
-                            "consumer.fetch.wait.max.ms=10"},
-                           path("router.err")));
+  ASSERT_TRUE(router.spawn(
+      {ADDRESS_ROUTER_BINARY, "--bootstrap-servers", bootstrap, "--application-id",
+       "it-router-process", "--state-dir", path("state").string(), "--property",
+       "commit.interval.ms=200", "--property", "consumer.session.timeout.ms=4000", "--property",
+       "consumer.heartbeat.interval.ms=300", "--property", "consumer.fetch.wait.max.ms=10"},
+      path("router.err")));
   auto reader = TopicReader::open(bootstrap, outputs);
   ASSERT_NE(reader, nullptr);
   reader->read_until(kRecords, 30s);
@@ -223,9 +222,8 @@ TEST_F(ProcessTest, DemoModeRoutesEveryRecordOnItsEmbeddedCluster) {
                           path("state").string(), "--timeout", "60"},
                          path("demo.err")));
   const auto status = demo.wait(90s);
-  EXPECT_TRUE(exited_with(status, 0))
-      << exit_description(status) << "\nstdout: " << demo.output()
-      << "\nstderr: " << read_text(path("demo.err"));
+  EXPECT_TRUE(exited_with(status, 0)) << exit_description(status) << "\nstdout: " << demo.output()
+                                      << "\nstderr: " << read_text(path("demo.err"));
   EXPECT_THAT(demo.output(), HasSubstr("address-router: every record landed where it belongs"));
   EXPECT_THAT(demo.output(), HasSubstr("embedded Kafka cluster at 127.0.0.1:"));
 }

@@ -81,7 +81,6 @@ inline StreamsConfig fast_config(const std::string& application_id, const std::s
               {"consumer.fetch.wait.max.ms", "10"},
               {"broker.address.family", "v4"},
               {"reconnect.backoff.max.ms", "500"},
-              {"consumer.debug", "cgrp"},
           },
   };
 }
@@ -158,14 +157,14 @@ class TestCluster {
   Status ensure_producer() {
     if (producer_) return {};
     KSTREAMS_ASSIGN_OR_RETURN(
-        producer_, kafka::Producer::create(client_config(bootstrap(), {{"linger.ms", "5"},
-                                                                        {"partitioner",
-                                                                         "murmur2_random"}}),
-                                           [this](const kafka::DeliveryReport& report) {
-                                             if (!report.status.ok() && delivery_error_.ok()) {
-                                               delivery_error_ = report.status;
-                                             }
-                                           }));
+        producer_,
+        kafka::Producer::create(
+            client_config(bootstrap(), {{"linger.ms", "5"}, {"partitioner", "murmur2_random"}}),
+            [this](const kafka::DeliveryReport& report) {
+              if (!report.status.ok() && delivery_error_.ok()) {
+                delivery_error_ = report.status;
+              }
+            }));
     return {};
   }
 
@@ -181,11 +180,11 @@ class TopicReader {
  public:
   static std::unique_ptr<TopicReader> open(const std::string& bootstrap,
                                            const std::vector<std::string>& topics) {
-    auto consumer = kafka::Consumer::create(client_config(
-        bootstrap, {{"group.id", "kstreams-test-reader"},
-                    {"enable.auto.commit", "false"},
-                    {"fetch.wait.max.ms", "10"},
-                    {"queued.min.messages", "1000000"}}));
+    auto consumer =
+        kafka::Consumer::create(client_config(bootstrap, {{"group.id", "kstreams-test-reader"},
+                                                          {"enable.auto.commit", "false"},
+                                                          {"fetch.wait.max.ms", "10"},
+                                                          {"queued.min.messages", "1000000"}}));
     if (!consumer.ok()) {
       ADD_FAILURE() << "reader consumer: " << consumer.status();
       return nullptr;
@@ -214,8 +213,8 @@ class TopicReader {
   const std::vector<ConsumedRecord>& read_until(std::size_t total,
                                                 std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    for (int round = 0; round < 100000 && records_.size() < total &&
-                        std::chrono::steady_clock::now() < deadline;
+    for (int round = 0;
+         round < 100000 && records_.size() < total && std::chrono::steady_clock::now() < deadline;
          ++round) {
       poll_once(50ms);
     }
@@ -272,9 +271,8 @@ class TopicReader {
 /// -1 on error. With partitions starting at offset 0, this is the number of records committed.
 inline std::int64_t committed_total(const std::string& bootstrap, const std::string& group,
                                     const std::string& topic, int partitions) {
-  auto consumer = kafka::Consumer::create(client_config(bootstrap, {{"group.id", group},
-                                                                    {"enable.auto.commit",
-                                                                     "false"}}));
+  auto consumer = kafka::Consumer::create(
+      client_config(bootstrap, {{"group.id", group}, {"enable.auto.commit", "false"}}));
   if (!consumer.ok()) return -1;
   std::vector<kafka::TopicPartition> query;
   for (int p = 0; p < partitions; ++p) query.push_back({topic, p});
