@@ -26,6 +26,7 @@
 #include <kstreams/metrics.h>
 #include <kstreams/status.h>
 #include <kstreams/streams_config.h>
+#include <kstreams/task_id.h>
 #include <kstreams/topology.h>
 
 namespace kstreams {
@@ -53,6 +54,13 @@ enum class UncaughtExceptionResponse : std::uint8_t {
 using StateListener = std::function<void(StreamsState new_state, StreamsState old_state)>;
 using UncaughtExceptionHandler = std::function<UncaughtExceptionResponse(const Status& error)>;
 
+/// A snapshot of one active task.
+struct TaskMetrics {
+  TaskId id;
+  ProcessingMetrics processing;
+  std::uint64_t buffered_records = 0;  ///< Consumed, not yet processed.
+};
+
 /// A snapshot of one stream thread.
 struct ThreadMetrics {
   std::string name;
@@ -68,6 +76,8 @@ struct ThreadMetrics {
   double commit_latency_avg_ms = 0;
   double end_to_end_latency_avg_ms = 0;  ///< now - record timestamp, at processing time.
   double end_to_end_latency_max_ms = 0;
+  /// The thread's active tasks (closed tasks' counts stay in `processing`).
+  std::vector<TaskMetrics> tasks;
 };
 
 class KafkaStreams {

@@ -437,7 +437,12 @@ void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
 void StreamThread::publish_metrics() {
   ThreadMetrics snapshot = local_;
   snapshot.processing = closed_tasks_metrics_;
-  for (const auto& [id, task] : tasks_) snapshot.processing += task.task->metrics();
+  for (const auto& [id, task] : tasks_) {
+    snapshot.processing += task.task->metrics();
+    std::uint64_t buffered = 0;
+    for (const auto& buffer : task.partitions) buffered += buffer.records.size();
+    snapshot.tasks.push_back(TaskMetrics{id, task.task->metrics(), buffered});
+  }
   snapshot.commit_latency_avg_ms =
       local_.commits == 0 ? 0 : commit_latency_total_ms_ / static_cast<double>(local_.commits);
   snapshot.end_to_end_latency_avg_ms =

@@ -301,6 +301,19 @@ TEST_F(LifecycleTest, TwoThreadsSplitFourPartitions) {
   ASSERT_NE(reader, nullptr);
   reader->read_until(kRecords, 20s);
   reader->read_for(300ms);
+
+  // Per-task counters: four tasks in all, whose processed counts add up to the input.
+  std::set<std::string> task_ids;
+  std::uint64_t per_task_processed = 0;
+  for (const ThreadMetrics& t : app.thread_metrics()) {
+    EXPECT_EQ(t.tasks.size(), t.active_tasks);
+    for (const TaskMetrics& task : t.tasks) {
+      task_ids.insert(task.id.to_string());
+      per_task_processed += task.processing.records_processed;
+    }
+  }
+  EXPECT_THAT(task_ids, ElementsAre("0_0", "0_1", "0_2", "0_3"));
+  EXPECT_EQ(per_task_processed, static_cast<std::uint64_t>(kRecords));
   ASSERT_OK(app.close());
 
   const auto closed = app.thread_metrics();
@@ -376,6 +389,53 @@ TEST_F(LifecycleTest, TwoInstancesShareTheWorkAndTakeOverOnClose) {
   EXPECT_EQ(dup, 0) << "clean closes and settled commits: no record is processed twice";
   EXPECT_EQ(a.metrics().records_processed + processed_by_b, 1200u);
   EXPECT_EQ(committed_total(bs, "it-pair", "pair-in", 4), 1200);
+}
+
+}  // namespace
+}  // namespace kstreams::runtime_testing
+
+namespace kstreams::runtime_testing {
+namespace {
+
+// --- Explicit stream partitioner ------------------------------------------------------------
+
+TEST_F(LifecycleTest, StreamPartitionerChoosesTheOutputPartition) {
+  ASSERT_OK(cluster_->create_topic("part-in", 2));
+  ASSERT_OK(cluster_->create_topic("part-out", 4));
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>("part-in")
+      .to("part-out",
+          Produced<std::string, std::string>{}.with_stream_partitioner(
+              [](const std::string& topic, const std::string&, const std::string& value,
+                 std::int32_t partitions) -> std::optional<std::int32_t> {
+                EXPECT_EQ(topic, "part-out");
+                EXPECT_EQ(partitions, 4);
+                // "v<i>": records with an even i go to partition 3, odd ones to the default.
+                const int i = std::stoi(value.substr(1));
+                if (i % 2 == 0) return 3;
+                return std::nullopt;
+              }));
+  auto topology = builder.build();
+  ASSERT_OK(topology.status());
+  produce_range("part-in", 0, 40);
+
+  KafkaStreams app(*topology, config("partitioner-app"));
+  ASSERT_OK(app.start());
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"part-out"});
+  ASSERT_NE(reader, nullptr);
+  const auto& records = reader->read_until(40, 30s);
+  ASSERT_OK(app.close(30s));
+
+  ASSERT_EQ(records.size(), 40u);
+  int even_on_3 = 0;
+  for (const auto& r : records) {
+    const int i = std::stoi(r.value->substr(1));
+    if (i % 2 == 0) {
+      EXPECT_EQ(r.partition, 3) << *r.value;
+      ++even_on_3;
+    }
+  }
+  EXPECT_EQ(even_on_3, 20);
 }
 
 }  // namespace

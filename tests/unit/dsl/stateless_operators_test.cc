@@ -262,3 +262,48 @@ TEST(StatelessOperatorsTest, EachTaskGetsItsOwnCopyOfCapturedState) {
 
 }  // namespace
 }  // namespace kstreams
+
+namespace kstreams {
+namespace {
+
+using testing::TopologyTestDriver;
+
+TEST(StreamPartitionerTest, ThePartitionerSeesOnePartitionUnderTheDriver) {
+  StreamsBuilder builder;
+  auto seen = std::make_shared<std::vector<std::int32_t>>();
+  builder.stream<std::string, std::string>("in").to(
+      "out", Produced<std::string, std::string>{}.with_stream_partitioner(
+                 [seen](const std::string&, const std::string&, const std::string&,
+                        std::int32_t partitions) -> std::optional<std::int32_t> {
+                   seen->push_back(partitions);
+                   return 0;
+                 }));
+  TopologyTestDriver driver(builder.build().value());
+  driver.create_input_topic<std::string, std::string>("in").pipe_input("k", "v");
+  auto out = driver.create_output_topic<std::string, std::string>("out");
+  EXPECT_EQ(out.read_value(), "v");
+  EXPECT_THAT(*seen, ::testing::ElementsAre(1));
+}
+
+TEST(StreamPartitionerTest, APartitionOutOfRangeIsAProductionError) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>("in").to(
+      "out", Produced<std::string, std::string>{}
+                 .with_stream_partitioner([](const std::string&, const std::string&,
+                                             const std::string&, std::int32_t)
+                                              -> std::optional<std::int32_t> { return 7; })
+                 .as("bad-partitioner-sink"));
+  TopologyTestDriver driver(builder.build().value());
+  auto input = driver.create_input_topic<std::string, std::string>("in");
+  try {
+    input.pipe_input("k", "v");
+    FAIL() << "expected a production error";
+  } catch (const StreamsException& e) {
+    EXPECT_EQ(e.code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(e.status().message(), ::testing::HasSubstr("partition 7 of out"));
+    EXPECT_THAT(e.status().message(), ::testing::HasSubstr("bad-partitioner-sink"));
+  }
+}
+
+}  // namespace
+}  // namespace kstreams
