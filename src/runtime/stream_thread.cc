@@ -118,7 +118,7 @@ void StreamThread::run() {
   Status status = run_loop();
   if (status.ok()) {
     set_state(State::kPendingShutdown);
-    status = commit();
+    status = commit(CommitKind::kFinal);
     if (!status.ok()) logger().warn("{}: final commit failed: {}", name_, status.to_string());
   } else {
     failed_ = true;
@@ -266,7 +266,7 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
 Status StreamThread::maybe_commit(bool force) {
   const auto interval = std::chrono::milliseconds(config_.effective_commit_interval_ms());
   if (!force && std::chrono::steady_clock::now() - last_commit_ < interval) return {};
-  Status status = commit();
+  Status status = commit(CommitKind::kPeriodic);
   if (status.ok()) return {};
   if (status.code() == StatusCode::kFatal) return status;
   // A flush that timed out (broker unreachable) or a commit refused during a rebalance: the
@@ -275,23 +275,27 @@ Status StreamThread::maybe_commit(bool force) {
   return {};
 }
 
-Status StreamThread::commit() {
+Status StreamThread::commit(CommitKind kind) {
   last_commit_ = std::chrono::steady_clock::now();
   if (failed_ || producer_ == nullptr || consumer_ == nullptr) return {};
   const auto started = std::chrono::steady_clock::now();
   // Outputs first: an offset is committed only once everything produced before it is durable.
   KSTREAMS_RETURN_IF_ERROR(producer_->flush(kFlushTimeout));
   if (!delivery_error_.ok()) return delivery_error_;
+  const bool final = kind == CommitKind::kFinal;
   std::vector<kafka::TopicPartition> offsets;
   for (auto& [id, task] : tasks_) {
     for (auto& buffer : task.partitions) {
-      if (buffer.processed_offset > buffer.committed_offset) {
+      // A final commit resends everything, in case an earlier asynchronous commit failed.
+      if (buffer.processed_offset > buffer.committed_offset ||
+          (final && buffer.processed_offset >= 0)) {
         offsets.push_back({buffer.topic, buffer.partition, buffer.processed_offset});
       }
     }
   }
   if (offsets.empty()) return {};
-  Status status = consumer_->commit(offsets, kafka::CommitMode::kSync);
+  Status status =
+      consumer_->commit(offsets, final ? kafka::CommitMode::kSync : kafka::CommitMode::kAsync);
   if (!status.ok()) return status;
   for (auto& [id, task] : tasks_) {
     for (auto& buffer : task.partitions) buffer.committed_offset = buffer.processed_offset;
@@ -321,7 +325,7 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
   switch (event) {
     case kafka::RebalanceEvent::kRevoked: {
       set_state(State::kPartitionsRevoked);
-      Status status = commit();
+      Status status = commit(CommitKind::kFinal);
       if (!status.ok()) {
         logger().warn("{}: commit before revocation failed: {}", name_, status.to_string());
       }

@@ -88,8 +88,14 @@ class StreamThread {
   Status process_buffered();
   Status process_task(ActiveTask& task, std::int64_t now_ms);
   Status maybe_commit(bool force);
-  /// The one commit path: flush the producer, then commit processed offsets.
-  Status commit();
+  enum class CommitKind : std::uint8_t {
+    kPeriodic,  ///< Every commit.interval.ms: offsets changed since the last one, asynchronously.
+    kFinal,     ///< Before revocation or close: every processed offset, synchronously.
+  };
+  /// The one commit path: flush the producer (every output durable), then commit the processed
+  /// offsets. A periodic commit may be asynchronous: its outputs are already durable, and if it
+  /// fails the offsets are sent again by the next commit (at worst, reprocessing).
+  Status commit(CommitKind kind);
   void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
   Status create_tasks(const std::vector<kafka::TopicPartition>& partitions);
   void close_tasks(const std::vector<kafka::TopicPartition>& partitions);
