@@ -1,10 +1,10 @@
 #include "operators/dead_letter.h"
 
-#include <cxxabi.h>
-
 #include <cstdlib>
 #include <memory>
 #include <typeinfo>
+
+#include <cxxabi.h>
 
 namespace kstreams::internal {
 namespace {

@@ -26,20 +26,12 @@
 // output record, the time from the input record's produce timestamp (CreateTime, which both
 // contenders carry over to the output) to its arrival at a consumer of the output topics in the
 // parent. Latency runs last so that its one-record batches never enter a throughput round.
-#include <fcntl.h>
-#include <poll.h>
-#include <csignal>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <librdkafka/rdkafka.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -53,6 +45,9 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <kstreams/kafka_streams.h>
 #include <kstreams/kstreams.h>
@@ -62,6 +57,10 @@
 #include "examples/address_router/sample_input.h"
 #include "src/kafka/embedded_cluster.h"
 #include "src/runtime/client_configs.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 namespace {
 
@@ -86,8 +85,8 @@ struct Options {
   bool raw_reserialize = false;
   bool verbose = false;
   std::vector<std::string> kstreams_properties;  // extra "key=value" for the kstreams contender
-  std::int32_t kstreams_buffered_records = 0;     // 0: kstreams' default
-  std::int64_t kstreams_poll_ms = -1;             // -1: kstreams' default
+  std::int32_t kstreams_buffered_records = 0;    // 0: kstreams' default
+  std::int64_t kstreams_poll_ms = -1;            // -1: kstreams' default
   // Child-only (set by the parent).
   std::string mode;
   std::string group;
@@ -175,8 +174,8 @@ bool stdin_says_stop(int timeout_ms) {
   if (poll(&fd, 1, timeout_ms) <= 0) return false;
   char buf[64];
   const ssize_t n = read(0, buf, sizeof buf);
-  return n <= 0 || std::string_view(buf, static_cast<std::size_t>(n)).find("STOP") !=
-                        std::string_view::npos;
+  return n <= 0 ||
+         std::string_view(buf, static_cast<std::size_t>(n)).find("STOP") != std::string_view::npos;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,7 +217,8 @@ int run_raw(const Options& opt) {
 
   // Topic handles once, so produce does no lookup by name.
   std::vector<rd_kafka_topic_t*> out;
-  for (const auto& t : kOutputTopics) out.push_back(rd_kafka_topic_new(producer, t.c_str(), nullptr));
+  for (const auto& t : kOutputTopics)
+    out.push_back(rd_kafka_topic_new(producer, t.c_str(), nullptr));
   rd_kafka_topic_t* const shipping = out[0];
   rd_kafka_topic_t* const billing = out[1];
   rd_kafka_topic_t* const invalid = out[2];
@@ -435,7 +435,8 @@ int run_kstreams(const Options& opt) {
     }
     emit("READY", {});
     while (!stdin_says_stop(100)) {
-      if (app.state() == kstreams::StreamsState::kError) die("kstreams: " + app.error().to_string());
+      if (app.state() == kstreams::StreamsState::kError)
+        die("kstreams: " + app.error().to_string());
     }
     const kstreams::Status closed = app.close(std::chrono::seconds(30));
     emit("DONE", {{"rss_kb", std::to_string(peak_rss_kb())},
@@ -548,8 +549,10 @@ class Child {
     const auto deadline = Clock::now() + timeout;
     std::string line;
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) die("child: no " + event + " within " + std::to_string(timeout.count()) + " s");
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0)
+        die("child: no " + event + " within " + std::to_string(timeout.count()) + " s");
       pollfd fd{.fd = fileno(from_), .events = POLLIN, .revents = 0};
       if (poll(&fd, 1, static_cast<int>(left.count())) <= 0) continue;
       char buf[4096];
@@ -592,7 +595,8 @@ class Child {
   FILE* from_ = nullptr;
 };
 
-rd_kafka_t* make_client(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& props) {
+rd_kafka_t* make_client(rd_kafka_type_t type,
+                        const std::vector<std::pair<std::string, std::string>>& props) {
   char err[512];
   rd_kafka_conf_t* conf = make_rd_conf(props);
   rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
@@ -651,12 +655,11 @@ struct Latency {
 Latency measure_latency(const Options& opt, std::uint64_t seed) {
   Latency result;
   if (opt.latency_records <= 0) return result;
-  rd_kafka_t* reader = make_client(RD_KAFKA_CONSUMER,
-                                   {{"bootstrap.servers", opt.bootstrap_servers},
-                                    {"group.id", "e2e-bench-latency-reader"},
-                                    {"enable.auto.commit", "false"},
-                                    {"fetch.wait.max.ms", "10"},
-                                    {"queued.min.messages", "1000000"}});
+  rd_kafka_t* reader = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", opt.bootstrap_servers},
+                                                       {"group.id", "e2e-bench-latency-reader"},
+                                                       {"enable.auto.commit", "false"},
+                                                       {"fetch.wait.max.ms", "10"},
+                                                       {"queued.min.messages", "1000000"}});
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(16);
   for (const auto& t : kOutputTopics) {
     for (int p = 0; p < opt.partitions; ++p) {
@@ -739,7 +742,8 @@ Latency measure_latency(const Options& opt, std::uint64_t seed) {
   };
   const auto interval = std::chrono::duration<double>(1.0 / opt.latency_rate);
   for (std::int64_t i = 0; i < opt.latency_records; ++i) {
-    const auto due = start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
+    const auto due =
+        start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
     while (Clock::now() < due) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - Clock::now());
       drain(static_cast<int>(std::min<std::int64_t>(left.count(), 1)));
@@ -756,8 +760,8 @@ Latency measure_latency(const Options& opt, std::uint64_t seed) {
   if (!latencies.empty()) {
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double q) {
-      const auto idx = static_cast<std::size_t>(
-          std::ceil(q * static_cast<double>(latencies.size())) - 1);
+      const auto idx =
+          static_cast<std::size_t>(std::ceil(q * static_cast<double>(latencies.size())) - 1);
       return latencies[std::min(idx, latencies.size() - 1)];
     };
     result.p50 = pct(0.50);
@@ -780,7 +784,9 @@ struct Outcome {
   Latency latency;
   std::int64_t outputs_expected = 0;
   std::int64_t outputs_seen = 0;
-  [[nodiscard]] double rate() const { return seconds > 0 ? static_cast<double>(records) / seconds : 0; }
+  [[nodiscard]] double rate() const {
+    return seconds > 0 ? static_cast<double>(records) / seconds : 0;
+  }
 };
 
 // Deletes and re-creates the topics on a real broker (the mock has no Admin API; the parent
@@ -798,7 +804,8 @@ void recreate_topics(const std::string& bootstrap, const std::vector<std::string
   for (;;) {
     std::vector<rd_kafka_NewTopic_t*> news;
     char err[256];
-    for (const auto& t : topics) news.push_back(rd_kafka_NewTopic_new(t.c_str(), partitions, 1, err, sizeof err));
+    for (const auto& t : topics)
+      news.push_back(rd_kafka_NewTopic_new(t.c_str(), partitions, 1, err, sizeof err));
     rd_kafka_CreateTopics(rk, news.data(), news.size(), nullptr, q);
     rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30'000);
     bool retry = false;
@@ -853,19 +860,20 @@ int run_parent(Options opt, const std::string& command_line) {
     recreate_topics(opt.bootstrap_servers, topics, opt.partitions);
   }
 
-  std::printf("kstreams-e2e-bench: %s cluster at %s; %lld input records (%.0f%% invalid), "
-              "%d partitions, commit every %lld ms\n",
-              opt.embedded ? "embedded (librdkafka mock, in the parent process)" : "external",
-              opt.bootstrap_servers.c_str(), static_cast<long long>(opt.records),
-              opt.invalid_share * 100, opt.partitions,
-              static_cast<long long>(opt.commit_interval_ms));
+  std::printf(
+      "kstreams-e2e-bench: %s cluster at %s; %lld input records (%.0f%% invalid), "
+      "%d partitions, commit every %lld ms\n",
+      opt.embedded ? "embedded (librdkafka mock, in the parent process)" : "external",
+      opt.bootstrap_servers.c_str(), static_cast<long long>(opt.records), opt.invalid_share * 100,
+      opt.partitions, static_cast<long long>(opt.commit_interval_ms));
   std::fflush(stdout);
   const auto load_start = Clock::now();
   auto produced = address_router::produce_sample_input(opt.bootstrap_servers,
                                                        std::string(address_router::kInputTopic),
                                                        opt.records, opt.seed, opt.invalid_share);
   if (!produced.ok()) die("pre-load: " + produced.status().to_string());
-  const std::int64_t loaded = input_record_count(opt.bootstrap_servers, opt.partitions, opt.embedded);
+  const std::int64_t loaded =
+      input_record_count(opt.bootstrap_servers, opt.partitions, opt.embedded);
   if (loaded != opt.records) {
     die("pre-loaded " + std::to_string(loaded) + " of " + std::to_string(opt.records) + " records");
   }
@@ -918,12 +926,12 @@ int run_parent(Options opt, const std::string& command_line) {
       check_exit(child, name);
       o.outputs_expected = opt.records;
       o.outputs_seen = output_record_count(opt.bootstrap_servers) - outputs_before;
-      std::printf("round %d %-8s %lld records in %.3f s = %.0f records/s, cpu %.2f s, %lld "
-                  "commits, peak RSS %.1f MiB, outputs %lld/%lld\n",
-                  r + 1, name.c_str(), static_cast<long long>(o.records), o.seconds, o.rate(),
-                  o.cpu, static_cast<long long>(o.commits), static_cast<double>(o.rss_kb) / 1024,
-                  static_cast<long long>(o.outputs_seen),
-                  static_cast<long long>(o.outputs_expected));
+      std::printf(
+          "round %d %-8s %lld records in %.3f s = %.0f records/s, cpu %.2f s, %lld "
+          "commits, peak RSS %.1f MiB, outputs %lld/%lld\n",
+          r + 1, name.c_str(), static_cast<long long>(o.records), o.seconds, o.rate(), o.cpu,
+          static_cast<long long>(o.commits), static_cast<double>(o.rss_kb) / 1024,
+          static_cast<long long>(o.outputs_seen), static_cast<long long>(o.outputs_expected));
       std::fflush(stdout);
       runs[name].push_back(o);
     }
@@ -945,10 +953,11 @@ int run_parent(Options opt, const std::string& command_line) {
       check_exit(child, name);
       latency_outputs[name] = {output_record_count(opt.bootstrap_servers) - outputs_before,
                                l.sent + l.warmup};
-      std::printf("latency %-8s p50 %.1f ms, p99 %.1f ms, max %.1f ms (%lld of %lld records "
-                  "seen)\n",
-                  name.c_str(), l.p50, l.p99, l.max, static_cast<long long>(l.received),
-                  static_cast<long long>(l.sent));
+      std::printf(
+          "latency %-8s p50 %.1f ms, p99 %.1f ms, max %.1f ms (%lld of %lld records "
+          "seen)\n",
+          name.c_str(), l.p50, l.p99, l.max, static_cast<long long>(l.received),
+          static_cast<long long>(l.sent));
       std::fflush(stdout);
       latencies[name] = l;
     }
@@ -993,9 +1002,10 @@ int run_parent(Options opt, const std::string& command_line) {
   const double raw_rate = summary.count("raw") ? summary["raw"].rate : NAN;
 
   std::printf("\n%s\n\n", command_line.c_str());
-  std::printf("| contender | records/s (median of %d) | runs | vs raw | p50 ms | p99 ms | "
-              "CPU s / 1M records | peak RSS MiB | outputs |\n",
-              opt.repeat);
+  std::printf(
+      "| contender | records/s (median of %d) | runs | vs raw | p50 ms | p99 ms | "
+      "CPU s / 1M records | peak RSS MiB | outputs |\n",
+      opt.repeat);
   std::printf("|---|---:|---|---:|---:|---:|---:|---:|---|\n");
   bool outputs_ok = true;
   for (const std::string& name : opt.contenders) {
@@ -1006,13 +1016,14 @@ int run_parent(Options opt, const std::string& command_line) {
                 sm.rate, sm.rates.c_str(), sm.rate / raw_rate, l.p50, l.p99, sm.cpu_per_m,
                 sm.rss_mib, sm.outputs_ok ? "ok" : "MISMATCH");
   }
-  std::printf("\nrecords/s: %lld pre-loaded records, first record consumed -> last record "
-              "processed, group join excluded; median over rounds. Latency: produce timestamp of "
-              "%lld fresh records at %.0f/s -> arrival at a consumer of the output topics. CPU "
-              "and peak RSS: the contender's own process (broker excluded), median over "
-              "rounds.\n",
-              static_cast<long long>(opt.records), static_cast<long long>(opt.latency_records),
-              opt.latency_rate);
+  std::printf(
+      "\nrecords/s: %lld pre-loaded records, first record consumed -> last record "
+      "processed, group join excluded; median over rounds. Latency: produce timestamp of "
+      "%lld fresh records at %.0f/s -> arrival at a consumer of the output topics. CPU "
+      "and peak RSS: the contender's own process (broker excluded), median over "
+      "rounds.\n",
+      static_cast<long long>(opt.records), static_cast<long long>(opt.latency_records),
+      opt.latency_rate);
   std::fflush(stdout);
   if (!outputs_ok) die("an output count does not match its input (see above)");
   return 0;
@@ -1083,8 +1094,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_flag("--verbose,-v", opt.verbose, "Show the contenders' logs (stderr)");
   int embedded_tuning = 1;
-  cli.add_option("--mode", opt.mode, "internal: run one contender (raw|kstreams)")
-      ->group("");
+  cli.add_option("--mode", opt.mode, "internal: run one contender (raw|kstreams)")->group("");
   cli.add_option("--group", opt.group, "internal: consumer group")->group("");
   cli.add_option("--expected", opt.expected, "internal: records to process")->group("");
   cli.add_flag("--from-latest", opt.from_latest, "internal: latency mode")->group("");

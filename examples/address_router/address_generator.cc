@@ -8,9 +8,9 @@ namespace {
 
 constexpr std::array<std::string_view, 8> kStreets = {
     "Main St", "High St", "Station Rd", "Church Ln", "Park Ave", "Mill Rd", "Kingsway", "Elm St"};
-constexpr std::array<std::string_view, 8> kCities = {
-    "Springfield", "Rivertown", "Lakeside", "Hillview", "Oakdale", "Fairport", "Brookfield",
-    "Ashby"};
+constexpr std::array<std::string_view, 8> kCities = {"Springfield", "Rivertown", "Lakeside",
+                                                     "Hillview",    "Oakdale",   "Fairport",
+                                                     "Brookfield",  "Ashby"};
 constexpr std::array<std::string_view, 5> kCountries = {"GB", "DE", "FR", "NL", "US"};
 
 template <std::size_t N>

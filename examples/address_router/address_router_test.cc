@@ -1,9 +1,11 @@
 // The address router on the TopologyTestDriver: every route, headers and timestamps, the
 // dead-letter path, and contract evolution in both directions.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "examples/address_router/address_router.h"
 
 #include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <kstreams/kstreams.h>
 #include <kstreams/serde/protobuf.h>
@@ -11,13 +13,12 @@
 
 #include "examples/address_router/address_evolution_test.pb.h"
 #include "examples/address_router/address_generator.h"
-#include "examples/address_router/address_router.h"
 
 namespace address_router {
 namespace {
 
-using ::testing::ElementsAre;
 using kstreams::testing::TopologyTestDriver;
+using ::testing::ElementsAre;
 using AddressOutput = kstreams::testing::TestOutputTopic<std::string, Address>;
 using BytesOutput = kstreams::testing::TestOutputTopic<std::string, std::string>;
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
 #include <kstreams/kafka_streams.h>
 #include <kstreams/kstreams.h>
 #include <kstreams/shutdown_signal.h>
@@ -221,18 +222,16 @@ int run_service(const Options& options, const kstreams::StreamsConfig& config,
 }
 
 int run_generate(const Options& options) {
-  auto produced =
-      address_router::produce_sample_input(options.bootstrap_servers,
-                                           std::string(address_router::kInputTopic),
-                                           options.generate, options.seed, options.invalid_share);
+  auto produced = address_router::produce_sample_input(
+      options.bootstrap_servers, std::string(address_router::kInputTopic), options.generate,
+      options.seed, options.invalid_share);
   if (!produced.ok()) {
     std::cerr << "address-router: " << produced.status() << "\n";
     return 1;
   }
   std::printf("address-router: produced %lld addresses to '%s' on %s\n",
               static_cast<long long>(options.generate),
-              std::string(address_router::kInputTopic).c_str(),
-              options.bootstrap_servers.c_str());
+              std::string(address_router::kInputTopic).c_str(), options.bootstrap_servers.c_str());
   return 0;
 }
 
@@ -242,10 +241,11 @@ int main(int argc, char** argv) {
   // First, before any thread exists: SIGINT/SIGTERM are received synchronously.
   kstreams::ShutdownSignal signals;
   Options options;
-  CLI::App cli{"address-router: routes customer addresses by type to addresses.shipping and "
-               "addresses.billing, incomplete ones to addresses.invalid, undecodable records to "
-               "addresses.dlq. Without --bootstrap-servers it runs a demo on an embedded Kafka "
-               "cluster."};
+  CLI::App cli{
+      "address-router: routes customer addresses by type to addresses.shipping and "
+      "addresses.billing, incomplete ones to addresses.invalid, undecodable records to "
+      "addresses.dlq. Without --bootstrap-servers it runs a demo on an embedded Kafka "
+      "cluster."};
   cli.add_option("--bootstrap-servers", options.bootstrap_servers,
                  "Kafka cluster (host:port,...); empty: demo on an embedded cluster");
   cli.add_option("--application-id", options.application_id,

@@ -1,8 +1,8 @@
 #include "examples/address_router/sample_input.h"
 
-#include <librdkafka/rdkafka.h>
-
 #include <memory>
+
+#include <librdkafka/rdkafka.h>
 
 namespace address_router {
 namespace {
@@ -13,10 +13,8 @@ kstreams::Result<Handle> make_producer(const std::string& bootstrap_servers) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char error[512];
   const std::pair<const char*, std::string> settings[] = {
-      {"bootstrap.servers", bootstrap_servers},
-      {"linger.ms", "5"},
-      {"batch.num.messages", "10000"},
-      {"queue.buffering.max.messages", "1000000"},
+      {"bootstrap.servers", bootstrap_servers}, {"linger.ms", "5"},
+      {"batch.num.messages", "10000"},          {"queue.buffering.max.messages", "1000000"},
       {"partitioner", "murmur2_random"},
   };
   for (const auto& [key, value] : settings) {
@@ -47,8 +45,7 @@ kstreams::Result<std::map<Route, std::int64_t>> produce_sample_input(
       rd_kafka_vu_t fields[] = {
           {.vtype = RD_KAFKA_VTYPE_TOPIC, .u = {.cstr = topic.c_str()}},
           {.vtype = RD_KAFKA_VTYPE_KEY, .u = {.mem = {record.key.data(), record.key.size()}}},
-          {.vtype = RD_KAFKA_VTYPE_VALUE,
-           .u = {.mem = {record.value.data(), record.value.size()}}},
+          {.vtype = RD_KAFKA_VTYPE_VALUE, .u = {.mem = {record.value.data(), record.value.size()}}},
           {.vtype = RD_KAFKA_VTYPE_MSGFLAGS, .u = {.i = RD_KAFKA_MSG_F_COPY}},
       };
       rd_kafka_error_t* error = rd_kafka_produceva(producer.get(), fields, 4);

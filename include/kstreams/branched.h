@@ -21,9 +21,9 @@ struct Branched {
   std::string name = {};
 
   Branched() = default;
-  Branched(std::string n) : name(std::move(n)) {}    // NOLINT(google-explicit-constructor)
-  Branched(const char* n) : name(n) {}               // NOLINT(google-explicit-constructor)
-  Branched(std::string_view n) : name(n) {}          // NOLINT(google-explicit-constructor)
+  Branched(std::string n) : name(std::move(n)) {}  // NOLINT(google-explicit-constructor)
+  Branched(const char* n) : name(n) {}             // NOLINT(google-explicit-constructor)
+  Branched(std::string_view n) : name(n) {}        // NOLINT(google-explicit-constructor)
   static Branched as(std::string n) { return Branched(std::move(n)); }
 };
 

@@ -80,20 +80,20 @@ class BranchedKStream {
  public:
   /// Adds a branch for the records that match `predicate` and no earlier branch.
   template <class F>
-    requires RecordPredicate<F, K, V>
-  BranchedKStream<K, V, N + 1> branch(F predicate, Branched branched = {}) const {
+  requires RecordPredicate<F, K, V> BranchedKStream<K, V, N + 1> branch(F predicate,
+                                                                        Branched branched = {})
+  const {
     static_assert(std::is_copy_constructible_v<F>,
                   "kstreams: branch predicates must be copy-constructible");
     std::string child = child_name(branched, std::to_string(N + 1));
     if (graph_->split_closed(splitter_)) {
-      graph_->record_error(topology_error("split '" + graph_->node(splitter_).name +
-                                          "': branch '" + child +
+      graph_->record_error(topology_error("split '" + graph_->node(splitter_).name + "': branch '" +
+                                          child +
                                           "' added after default_branch/no_default_branch"));
     } else {
-      state_->predicates.emplace_back(
-          [predicate](const K& key, const V& value) mutable -> bool {
-            return static_cast<bool>(internal::invoke_on(predicate, key, value));
-          });
+      state_->predicates.emplace_back([predicate](const K& key, const V& value) mutable -> bool {
+        return static_cast<bool>(internal::invoke_on(predicate, key, value));
+      });
     }
     KStream<K, V> stream = add_child(child);
     return BranchedKStream<K, V, N + 1>(*this, std::move(stream), std::move(child));
@@ -129,13 +129,11 @@ class BranchedKStream {
   friend class BranchedKStream;
 
   BranchedKStream(std::shared_ptr<internal::GraphBuilder> graph, internal::NodeId splitter,
-                  std::shared_ptr<internal::SplitState<K, V>> state)
-    requires(N == 0)
+                  std::shared_ptr<internal::SplitState<K, V>> state) requires(N == 0)
       : graph_(std::move(graph)), splitter_(splitter), state_(std::move(state)) {}
 
   BranchedKStream(const BranchedKStream<K, V, N - 1>& previous, KStream<K, V> stream,
-                  std::string name)
-    requires(N > 0)
+                  std::string name) requires(N > 0)
       : graph_(previous.graph_),
         splitter_(previous.splitter_),
         state_(previous.state_),
@@ -146,7 +144,8 @@ class BranchedKStream {
   static std::array<T, M + 1> extend(const std::array<T, M>& items, T last) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::array<T, M + 1>{items[I]..., std::move(last)};
-    }(std::make_index_sequence<M>());
+    }
+    (std::make_index_sequence<M>());
   }
 
   std::string child_name(const Branched& branched, const std::string& fallback) const {

@@ -40,11 +40,11 @@ enum class ErrorAction : std::uint8_t { kFail, kContinue, kDeadLetter };
 /// Everything a handler knows about a failure. Views are valid during the handler call only.
 struct ErrorContext {
   ErrorKind kind = ErrorKind::kProcessing;
-  std::string_view node;        ///< The processor, source or sink where it failed.
-  std::string_view topic;       ///< Input record's topic; empty inside a punctuator.
-  std::int32_t partition = -1;  ///< Input record's partition; -1 inside a punctuator.
-  std::int64_t offset = -1;     ///< Input record's offset; -1 inside a punctuator.
-  std::int64_t timestamp = -1;  ///< Input record's timestamp (ms).
+  std::string_view node;          ///< The processor, source or sink where it failed.
+  std::string_view topic;         ///< Input record's topic; empty inside a punctuator.
+  std::int32_t partition = -1;    ///< Input record's partition; -1 inside a punctuator.
+  std::int64_t offset = -1;       ///< Input record's offset; -1 inside a punctuator.
+  std::int64_t timestamp = -1;    ///< Input record's timestamp (ms).
   const Status* error = nullptr;  ///< The error; never null when a handler is called.
 };
 

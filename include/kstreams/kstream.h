@@ -82,31 +82,31 @@ class KStream {
 
   /// Keeps the records for which `predicate` holds.
   template <class F>
-    requires RecordPredicate<F, K, V>
-  KStream filter(F predicate, Named named = {}) const {
+  requires RecordPredicate<F, K, V> KStream filter(F predicate, Named named = {})
+  const {
     return add<internal::FilterNode<K, V, F, false>, K, V>("KSTREAM-FILTER-", named,
-                                                             std::move(predicate));
+                                                           std::move(predicate));
   }
 
   /// Drops the records for which `predicate` holds.
   template <class F>
-    requires RecordPredicate<F, K, V>
-  KStream filter_not(F predicate, Named named = {}) const {
+  requires RecordPredicate<F, K, V> KStream filter_not(F predicate, Named named = {})
+  const {
     return add<internal::FilterNode<K, V, F, true>, K, V>("KSTREAM-FILTER-", named,
-                                                            std::move(predicate));
+                                                          std::move(predicate));
   }
 
   /// Replaces each value: `V2 f(value)` or `V2 f(key, value)`.
   template <class F, class V2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
-    requires ValueMapper<F, K, V>
-  KStream<K, V2> map_values(F mapper, Named named = {}) const {
+  requires ValueMapper<F, K, V> KStream<K, V2> map_values(F mapper, Named named = {})
+  const {
     return add<internal::MapValuesNode<K, V, V2, F>, K, V2>("KSTREAM-MAPVALUES-", named,
-                                                              std::move(mapper));
+                                                            std::move(mapper));
   }
 
   /// Replaces key and value: `KeyValue<K2, V2> f(key, value)`.
   template <class F, class R = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
-    requires KeyValueMapper<F, K, V>
+  requires KeyValueMapper<F, K, V>
   auto map(F mapper, Named named = {}) const {
     using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Key>;
     using V2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Value>;
@@ -116,24 +116,24 @@ class KStream {
 
   /// Replaces the key: `K2 f(key, value)` (or `K2 f(value)`).
   template <class F, class K2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
-    requires ValueMapper<F, K, V>
-  KStream<K2, V> select_key(F selector, Named named = {}) const {
+  requires ValueMapper<F, K, V> KStream<K2, V> select_key(F selector, Named named = {})
+  const {
     return add<internal::SelectKeyNode<K, V, K2, F>, K2, V>("KSTREAM-KEY-SELECT-", named,
-                                                             std::move(selector));
+                                                            std::move(selector));
   }
 
   /// Zero or more values per record: `f(value)` or `f(key, value)` returns a range of V2.
   template <class F, class R = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
-    requires ValuesMapper<F, K, V>
+  requires ValuesMapper<F, K, V>
   auto flat_map_values(F mapper, Named named = {}) const {
     using V2 = std::remove_cvref_t<std::ranges::range_value_t<R>>;
     return add<internal::FlatMapValuesNode<K, V, V2, F>, K, V2>("KSTREAM-FLATMAPVALUES-", named,
-                                                                 std::move(mapper));
+                                                                std::move(mapper));
   }
 
   /// Zero or more records per record: `f(key, value)` returns a range of KeyValue<K2, V2>.
   template <class F, class R = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
-    requires KeyValuesMapper<F, K, V>
+  requires KeyValuesMapper<F, K, V>
   auto flat_map(F mapper, Named named = {}) const {
     using KV = std::remove_cvref_t<std::ranges::range_value_t<R>>;
     using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<KV>::Key>;
@@ -144,14 +144,14 @@ class KStream {
 
   /// Calls `action` on each record and forwards it unchanged.
   template <class F>
-    requires RecordAction<F, K, V>
-  KStream peek(F action, Named named = {}) const {
+  requires RecordAction<F, K, V> KStream peek(F action, Named named = {})
+  const {
     return add<internal::PeekNode<K, V, F>, K, V>("KSTREAM-PEEK-", named, std::move(action));
   }
 
   /// Calls `action` on each record (terminal).
   template <class F>
-    requires RecordAction<F, K, V>
+  requires RecordAction<F, K, V>
   void foreach (F action, Named named = {}) const {
     add<internal::PeekNode<K, V, F>, K, V>("KSTREAM-FOREACH-", named, std::move(action));
   }
@@ -176,8 +176,8 @@ class KStream {
   /// Writes every record to `topic` with the default serdes of K and V (a compile error when
   /// there is none: pass a Produced).
   void to(std::string topic) const {
-    add_sink<std::nullptr_t>(std::move(topic), nullptr, default_serde<K>(), default_serde<V>(),
-                             {}, {});
+    add_sink<std::nullptr_t>(std::move(topic), nullptr, default_serde<K>(), default_serde<V>(), {},
+                             {});
   }
   /// Writes every record to `topic` with the serdes and name in `produced`.
   void to(std::string topic, Produced<K, V> produced) const {
@@ -188,10 +188,9 @@ class KStream {
   }
   /// Writes each record to the topic `extractor(key, value)` names (content-based routing).
   template <class F>
-    requires TopicNameExtractor<F, K, V>
+  requires TopicNameExtractor<F, K, V>
   void to(F extractor, Produced<K, V> produced = {}) const {
-    add_sink<F>({}, std::move(extractor),
-                internal::serde_or_default(std::move(produced.key_serde)),
+    add_sink<F>({}, std::move(extractor), internal::serde_or_default(std::move(produced.key_serde)),
                 internal::serde_or_default(std::move(produced.value_serde)),
                 std::move(produced.name), std::move(produced.partitioner));
   }
@@ -216,10 +215,9 @@ class KStream {
   /// Processor<K, V, KOut, VOut> (one per task). Returns the stream of what it forwards.
   template <class Supplier,
             class P = typename std::remove_cvref_t<std::invoke_result_t<Supplier&>>::element_type>
-    requires std::derived_from<
-        P, Processor<K, V, typename P::KeyOut, typename P::ValueOut>>
-  KStream<typename P::KeyOut, typename P::ValueOut> process(Supplier supplier,
-                                                            Named named = {}) const {
+  requires std::derived_from<P, Processor<K, V, typename P::KeyOut, typename P::ValueOut>>
+      KStream<typename P::KeyOut, typename P::ValueOut> process(Supplier supplier, Named named = {})
+  const {
     using KOut = typename P::KeyOut;
     using VOut = typename P::ValueOut;
     auto make = [supplier]() mutable -> std::unique_ptr<Processor<K, V, KOut, VOut>> {
@@ -255,8 +253,7 @@ class KStream {
   template <class TopicFn>
   void add_sink(std::string topic, TopicFn topic_fn, Serde<K> key_serde, Serde<V> value_serde,
                 std::string processor_name, StreamPartitioner<K, V> partitioner) const {
-    std::string name = graph_->name_or_generate(Named(std::move(processor_name)),
-                                                "KSTREAM-SINK-");
+    std::string name = graph_->name_or_generate(Named(std::move(processor_name)), "KSTREAM-SINK-");
     if (!key_serde.valid() || !value_serde.valid()) {
       graph_->record_error(topology_error(
           "sink '" + name + "'" + (topic.empty() ? "" : " (topic " + topic + ")") + " has no " +
@@ -267,7 +264,7 @@ class KStream {
     auto factory = [topic, topic_fn, key_serde, value_serde,
                     partitioner](const std::string& n) -> std::unique_ptr<internal::Node> {
       return std::make_unique<internal::SinkNode<K, V, TopicFn>>(n, topic, topic_fn, key_serde,
-                                                                  value_serde, partitioner);
+                                                                 value_serde, partitioner);
     };
     if constexpr (std::is_same_v<TopicFn, std::nullptr_t>) {
       graph_->add_sink(std::move(name), node_, std::move(topic), std::move(factory));

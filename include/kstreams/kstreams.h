@@ -1,7 +1,8 @@
 // File: kstreams/kstreams.h
 //
 // Everything an application needs to build a topology. Opt-in extras have their own headers:
-// <kstreams/serde/protobuf.h>, <kstreams/serde/reflect.h>, <kstreams/testing/topology_test_driver.h>.
+// <kstreams/serde/protobuf.h>, <kstreams/serde/reflect.h>,
+// <kstreams/testing/topology_test_driver.h>.
 #pragma once
 
 #include <kstreams/branched.h>

@@ -21,9 +21,9 @@ struct Named {
   std::string name = {};
 
   Named() = default;
-  Named(std::string n) : name(std::move(n)) {}          // NOLINT(google-explicit-constructor)
-  Named(const char* n) : name(n) {}                     // NOLINT(google-explicit-constructor)
-  Named(std::string_view n) : name(n) {}                // NOLINT(google-explicit-constructor)
+  Named(std::string n) : name(std::move(n)) {}  // NOLINT(google-explicit-constructor)
+  Named(const char* n) : name(n) {}             // NOLINT(google-explicit-constructor)
+  Named(std::string_view n) : name(n) {}        // NOLINT(google-explicit-constructor)
   static Named as(std::string n) { return Named(std::move(n)); }
   [[nodiscard]] bool empty() const { return name.empty(); }
 };

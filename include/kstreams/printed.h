@@ -18,7 +18,9 @@ namespace kstreams {
 
 namespace internal {
 template <class T>
-concept Streamable = requires(std::ostream& os, const T& v) { os << v; };
+concept Streamable = requires(std::ostream& os, const T& v) {
+  os << v;
+};
 }  // namespace internal
 
 template <class K, class V>
@@ -39,8 +41,9 @@ class Printed {
   }
   /// Formats "key, value" differently: `std::string f(const K&, const V&)`.
   template <class F>
-    requires std::is_invocable_r_v<std::string, F&, const K&, const V&>
-  Printed with_key_value_mapper(F mapper) const {
+  requires std::is_invocable_r_v<std::string, F&, const K&, const V&> Printed
+  with_key_value_mapper(F mapper)
+  const {
     Printed copy = *this;
     copy.mapper_ = std::move(mapper);
     return copy;

@@ -53,8 +53,8 @@ class ProcessorContext {
   /// (kNotFound), which the processing handler receives.
   void forward(Record<KOut, VOut> record, std::string_view child) {
     if (!out_->forward_to(child, std::move(record))) {
-      throw StreamsException(not_found("processor '" + node_ + "' has no child named '" +
-                                       std::string(child) + "'"));
+      throw StreamsException(
+          not_found("processor '" + node_ + "' has no child named '" + std::string(child) + "'"));
     }
   }
 
@@ -112,8 +112,8 @@ class ProcessorApiNode final : public ProcessorNode<KIn, VIn, KOut, VOut> {
     context_.emplace(ctx, this->output(), this->name());
     processor_ = supplier_();
     if (!processor_) {
-      throw ProcessingAbort(topology_error("processor supplier of '" + this->name() +
-                                           "' returned null"));
+      throw ProcessingAbort(
+          topology_error("processor supplier of '" + this->name() + "' returned null"));
     }
     auto ok = guarded(ctx, this->name(), [&] { processor_->init(*context_); });
     static_cast<void>(ok);

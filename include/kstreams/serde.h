@@ -64,8 +64,8 @@ class Serde {
   Serde() = default;
 
   template <class S>
-    requires SerdeFor<S, T> && (!std::same_as<std::remove_cvref_t<S>, Serde>)
-  Serde(S serde)  // NOLINT(google-explicit-constructor): a serde converts to Serde<T>.
+  requires SerdeFor<S, T> &&(!std::same_as<std::remove_cvref_t<S>, Serde>)
+      Serde(S serde)  // NOLINT(google-explicit-constructor): a serde converts to Serde<T>.
       : impl_(std::make_shared<const Model<S>>(std::move(serde))) {}
 
   [[nodiscard]] bool valid() const { return impl_ != nullptr; }
@@ -149,7 +149,9 @@ class Serde {
 /// True when a default serde for `T` is visible: built-in, protobuf (opt-in header), reflected
 /// struct (opt-in header) or a user-provided `kstreams_default_serde(SerdeTag<T>)`.
 template <class T>
-concept HasDefaultSerde = requires { kstreams_default_serde(SerdeTag<T>{}); };
+concept HasDefaultSerde = requires {
+  kstreams_default_serde(SerdeTag<T>{});
+};
 
 namespace internal {
 template <class T>
@@ -197,8 +199,7 @@ class OptionalSerde {
 };
 
 template <class T>
-  requires HasDefaultSerde<T>
-OptionalSerde<T> kstreams_default_serde(SerdeTag<std::optional<T>>) {
+requires HasDefaultSerde<T> OptionalSerde<T> kstreams_default_serde(SerdeTag<std::optional<T>>) {
   return OptionalSerde<T>(default_serde<T>());
 }
 

@@ -22,19 +22,20 @@ namespace kstreams {
 /// The kind of failure. Mirrors Kafka Streams' exception classes.
 enum class StatusCode : std::uint8_t {
   kOk = 0,
-  kInvalidArgument,        ///< Bad user input: config value, name, argument (InvalidArgument/ConfigException).
-  kTopology,               ///< The topology is malformed (TopologyException).
-  kSerialization,          ///< Bytes could not be (de)serialized (SerializationException).
-  kProcessing,             ///< User code threw while processing a record.
-  kNotFound,               ///< A named thing (topic, store, record) does not exist.
-  kRetriable,              ///< Transient; the same call may succeed later (RetriableException).
-  kTaskMigrated,           ///< Fenced or rebalanced away: close tasks dirty, rejoin.
-  kTaskCorrupted,          ///< Local state cannot be trusted: wipe and restore.
-  kTransactionAbortable,   ///< Abort the transaction, rewind, and go on.
-  kFatal,                  ///< Unrecoverable: the client must shut down.
-  kIo,                     ///< File system or network I/O failed.
-  kTimeout,                ///< An operation did not finish in the allotted time.
-  kIllegalState,           ///< The call is not allowed in the object's current state.
+  kInvalidArgument,       ///< Bad user input: config value, name, argument
+                          ///< (InvalidArgument/ConfigException).
+  kTopology,              ///< The topology is malformed (TopologyException).
+  kSerialization,         ///< Bytes could not be (de)serialized (SerializationException).
+  kProcessing,            ///< User code threw while processing a record.
+  kNotFound,              ///< A named thing (topic, store, record) does not exist.
+  kRetriable,             ///< Transient; the same call may succeed later (RetriableException).
+  kTaskMigrated,          ///< Fenced or rebalanced away: close tasks dirty, rejoin.
+  kTaskCorrupted,         ///< Local state cannot be trusted: wipe and restore.
+  kTransactionAbortable,  ///< Abort the transaction, rewind, and go on.
+  kFatal,                 ///< Unrecoverable: the client must shut down.
+  kIo,                    ///< File system or network I/O failed.
+  kTimeout,               ///< An operation did not finish in the allotted time.
+  kIllegalState,          ///< The call is not allowed in the object's current state.
 };
 
 /// The canonical lower-case name of `code`, e.g. "invalid_argument".
@@ -92,7 +93,7 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   // Implicit on purpose: `return value;` and `return status;` both read naturally.
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}        // NOLINT
   Result(Status status) : data_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     if (std::get<1>(data_).ok()) {
       data_.template emplace<1>(StatusCode::kIllegalState, "Result constructed from an OK Status");

@@ -45,10 +45,9 @@ class StreamsBuilder {
   /// One stream of the records of several topics.
   template <class K, class V>
   KStream<K, V> stream(std::vector<std::string> topics, Consumed<K, V> consumed = {}) {
-    return add_source<K, V>(std::move(topics),
-                            internal::serde_or_default(std::move(consumed.key_serde)),
-                            internal::serde_or_default(std::move(consumed.value_serde)),
-                            std::move(consumed.name));
+    return add_source<K, V>(
+        std::move(topics), internal::serde_or_default(std::move(consumed.key_serde)),
+        internal::serde_or_default(std::move(consumed.value_serde)), std::move(consumed.name));
   }
 
   /// Validates the graph and returns the Topology, or a kTopology error listing every problem.
@@ -59,8 +58,8 @@ class StreamsBuilder {
   template <class K, class V>
   KStream<K, V> add_source(std::vector<std::string> topics, Serde<K> key_serde,
                            Serde<V> value_serde, std::string processor_name) {
-    std::string name = graph_->name_or_generate(Named(std::move(processor_name)),
-                                                "KSTREAM-SOURCE-");
+    std::string name =
+        graph_->name_or_generate(Named(std::move(processor_name)), "KSTREAM-SOURCE-");
     if (!key_serde.valid() || !value_serde.valid()) {
       graph_->record_error(topology_error(
           "source '" + name + "' has no " +

@@ -34,8 +34,8 @@ class TopologyDescription {
   struct Node {
     NodeKind kind = NodeKind::kProcessor;
     std::string name;
-    std::vector<std::string> topics;    ///< Source topics, or the sink's topic.
-    std::string topic_extractor;        ///< A sink with a topic-name function.
+    std::vector<std::string> topics;  ///< Source topics, or the sink's topic.
+    std::string topic_extractor;      ///< A sink with a topic-name function.
     std::vector<std::string> stores;
     std::vector<std::string> predecessors;
     std::vector<std::string> successors;

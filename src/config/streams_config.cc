@@ -1,12 +1,12 @@
-#include <kstreams/streams_config.h>
-
-#include <librdkafka/rdkafka.h>
-
 #include <charconv>
 #include <fstream>
 #include <memory>
 #include <set>
 #include <string_view>
+
+#include <librdkafka/rdkafka.h>
+
+#include <kstreams/streams_config.h>
 
 #include "operators/dead_letter.h"
 #include "src/core/logging.h"
@@ -27,7 +27,7 @@ std::string_view trim(std::string_view s) {
 // Checks `key`=`value` against librdkafka's own property table.
 Status check_client_property(const std::string& key, const std::string& value) {
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
-                                                                           &rd_kafka_conf_destroy);
+                                                                          &rd_kafka_conf_destroy);
   char error[512] = {0};
   switch (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error)) {
     case RD_KAFKA_CONF_OK:

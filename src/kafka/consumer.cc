@@ -115,7 +115,8 @@ Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
   ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, raw.data(), raw.size());
   if (n < 0) return to_status(rd_kafka_last_error(), "poll");
   if (n == 0 && timeout.count() > 0) {
-    rd_kafka_message_t* first = rd_kafka_consume_queue(queue_.get(), static_cast<int>(timeout.count()));
+    rd_kafka_message_t* first =
+        rd_kafka_consume_queue(queue_.get(), static_cast<int>(timeout.count()));
     if (first != nullptr) {
       raw[0] = first;
       n = 1;

@@ -19,8 +19,8 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
     // The local queue is full: let deliveries drain it.
     if (std::chrono::steady_clock::now() >= deadline) {
       return Status(StatusCode::kTimeout, "producer queue still full after " +
-                                              std::to_string(max_block_.count()) + " ms: " +
-                                              status.message());
+                                              std::to_string(max_block_.count()) +
+                                              " ms: " + status.message());
     }
     producer_->poll(std::chrono::milliseconds(10));
   }
@@ -28,8 +28,8 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
 
 Result<int> KafkaRecordCollector::partition_count(std::string_view topic) {
   if (auto it = partition_counts_.find(topic); it != partition_counts_.end()) return it->second;
-  KSTREAMS_ASSIGN_OR_RETURN(int count,
-                            producer_->partition_count(std::string(topic), std::chrono::seconds(30)));
+  KSTREAMS_ASSIGN_OR_RETURN(
+      int count, producer_->partition_count(std::string(topic), std::chrono::seconds(30)));
   partition_counts_.emplace(std::string(topic), count);
   return count;
 }

@@ -1,5 +1,3 @@
-#include <kstreams/kafka_streams.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
@@ -8,6 +6,8 @@
 #include <set>
 #include <thread>
 #include <utility>
+
+#include <kstreams/kafka_streams.h>
 
 #include "src/core/logging.h"
 #include "src/kafka/embedded_cluster.h"
@@ -113,8 +113,9 @@ class KafkaStreams::Impl {
     if (!errored) transition(StreamsState::kNotRunning, {});
     log_summary();
     if (!stopped) {
-      return Status(StatusCode::kTimeout, "KafkaStreams::close: stream threads still running after " +
-                                              std::to_string(timeout.count()) + " ms");
+      return Status(StatusCode::kTimeout,
+                    "KafkaStreams::close: stream threads still running after " +
+                        std::to_string(timeout.count()) + " ms");
     }
     return {};
   }
@@ -221,10 +222,9 @@ class KafkaStreams::Impl {
       for (const auto& [topic, count] : topics) {
         if (count != topics.front().second) {
           return topology_error("sub-topology " + std::to_string(sub) +
-                                ": source topics are not co-partitioned: '" +
-                                topics.front().first + "' has " +
-                                std::to_string(topics.front().second) + " partitions, '" + topic +
-                                "' has " + std::to_string(count));
+                                ": source topics are not co-partitioned: '" + topics.front().first +
+                                "' has " + std::to_string(topics.front().second) +
+                                " partitions, '" + topic + "' has " + std::to_string(count));
         }
       }
     }
@@ -232,10 +232,10 @@ class KafkaStreams::Impl {
   }
 
   Status start_thread(int index) {
-    internal::ClientIdentity id{bootstrap_servers(),
-                                config_.application_id + "-" + process_id_ + "-StreamThread-" +
-                                    std::to_string(index + 1),
-                                config_.uses_embedded_cluster()};
+    internal::ClientIdentity id{
+        bootstrap_servers(),
+        config_.application_id + "-" + process_id_ + "-StreamThread-" + std::to_string(index + 1),
+        config_.uses_embedded_cluster()};
     auto thread = std::make_unique<StreamThread>(
         index, topology_, config_, std::move(id),
         [this](StreamThread&, StreamThread::State s) { on_thread_state(s); });

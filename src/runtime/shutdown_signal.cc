@@ -1,11 +1,11 @@
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
 #include <kstreams/shutdown_signal.h>
 
 #include <pthread.h>
 #include <signal.h>
-
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 
 namespace kstreams {
 namespace {

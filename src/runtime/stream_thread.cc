@@ -1,9 +1,9 @@
 #include "src/runtime/stream_thread.h"
 
-#include <librdkafka/rdkafka.h>
-
 #include <algorithm>
 #include <utility>
+
+#include <librdkafka/rdkafka.h>
 
 #include "src/core/logging.h"
 #include "src/kafka/message.h"
@@ -69,10 +69,9 @@ StreamThread::~StreamThread() {
 Status StreamThread::start() {
   set_state(State::kStarting);
   KSTREAMS_ASSIGN_OR_RETURN(
-      producer_, kafka::Producer::create(producer_config(config_, identity_),
-                                         [this](const kafka::DeliveryReport& report) {
-                                           on_delivery(report);
-                                         }));
+      producer_, kafka::Producer::create(
+                     producer_config(config_, identity_),
+                     [this](const kafka::DeliveryReport& report) { on_delivery(report); }));
   KSTREAMS_ASSIGN_OR_RETURN(
       consumer_,
       kafka::Consumer::create(consumer_config(config_, identity_),
@@ -153,9 +152,8 @@ Status StreamThread::run_loop() {
     for (const auto& [id, task] : tasks_) {
       for (const auto& p : task.partitions) buffered = buffered || !p.records.empty();
     }
-    auto batch = consumer_->poll_batch(
-        static_cast<std::size_t>(config_.max_poll_records),
-        std::chrono::milliseconds(buffered ? 0 : config_.poll_ms));
+    auto batch = consumer_->poll_batch(static_cast<std::size_t>(config_.max_poll_records),
+                                       std::chrono::milliseconds(buffered ? 0 : config_.poll_ms));
     if (!rebalance_error_.ok()) return rebalance_error_;
     if (!batch.ok()) return batch.status();
     local_.records_consumed += batch->size();
@@ -247,8 +245,8 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
     if (headers.ok()) {
       record.headers = std::move(headers).value();
     } else {
-      logger().warn("{}: unreadable headers at {}-{}@{}: {}", name_, record.topic,
-                    record.partition, record.offset, headers.status().to_string());
+      logger().warn("{}: unreadable headers at {}-{}@{}: {}", name_, record.topic, record.partition,
+                    record.offset, headers.status().to_string());
     }
     Status status = task.task->process(record);
     if (!status.ok()) {
@@ -302,8 +300,7 @@ Status StreamThread::commit(CommitKind kind) {
   }
   ++local_.commits;
   commit_latency_total_ms_ +=
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // Lag as of this commit, from the watermarks the consumer already knows (no request).
   std::int64_t lag = 0;
   for (const auto& tp : offsets) {
@@ -334,9 +331,10 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
     }
     case kafka::RebalanceEvent::kLost:
       set_state(State::kPartitionsRevoked);
-      logger().warn("{}: {} partitions lost (group membership lost); closing their tasks without "
-                    "commit",
-                    name_, partitions.size());
+      logger().warn(
+          "{}: {} partitions lost (group membership lost); closing their tasks without "
+          "commit",
+          name_, partitions.size());
       close_tasks(partitions);
       break;
     case kafka::RebalanceEvent::kAssigned: {
@@ -364,8 +362,8 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
     const TaskId id{sub->second, tp.partition};
     auto it = tasks_.find(id);
     if (it == tasks_.end()) {
-      auto task = Task::create(topology_, {id.subtopology}, id, config_, *collector_,
-                               &wall_clock_now_ms);
+      auto task =
+          Task::create(topology_, {id.subtopology}, id, config_, *collector_, &wall_clock_now_ms);
       if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
       it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1}).first;
       logger().info("{}: created task {}", name_, id.to_string());

@@ -80,7 +80,7 @@ class StreamThread {
   struct ActiveTask {
     std::unique_ptr<Task> task;
     std::deque<PartitionBuffer> partitions;  // deque: buffers never relocate
-    std::int64_t idle_since_ms = -1;  // when the task first waited for an empty partition
+    std::int64_t idle_since_ms = -1;         // when the task first waited for an empty partition
   };
 
   void run();
@@ -126,9 +126,9 @@ class StreamThread {
   std::map<TaskId, ActiveTask> tasks_;
   std::map<std::pair<std::string, std::int32_t>, std::pair<TaskId, std::size_t>> buffer_index_;
 
-  Status rebalance_error_;   // set in the rebalance listener, returned by the loop
-  Status delivery_error_;    // first failed delivery the production handler did not skip
-  bool failed_ = false;      // no more commits once processing failed
+  Status rebalance_error_;  // set in the rebalance listener, returned by the loop
+  Status delivery_error_;   // first failed delivery the production handler did not skip
+  bool failed_ = false;     // no more commits once processing failed
   std::chrono::steady_clock::time_point last_commit_;
 
   // Counters owned by the stream thread; copied into `published_` under `metrics_mutex_`.

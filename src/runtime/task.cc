@@ -27,8 +27,7 @@ class CurrentRecordScope {
 
 }  // namespace
 
-Task::Task(TaskId id, const StreamsConfig& config, RecordCollector& collector,
-           WallClock wall_clock)
+Task::Task(TaskId id, const StreamsConfig& config, RecordCollector& collector, WallClock wall_clock)
     : id_(id),
       application_id_(config.application_id),
       config_(config),
@@ -39,8 +38,8 @@ Task::~Task() { close(); }
 
 Result<std::unique_ptr<Task>> Task::create(const Topology& topology,
                                            const std::vector<int>& subtopologies, TaskId id,
-                                           const StreamsConfig& config,
-                                           RecordCollector& collector, WallClock wall_clock) {
+                                           const StreamsConfig& config, RecordCollector& collector,
+                                           WallClock wall_clock) {
   const TopologyDefinition& def = TopologyAccess::definition(topology);
   std::unique_ptr<Task> task(new Task(id, config, collector, std::move(wall_clock)));
 
@@ -109,8 +108,8 @@ Status Task::process(const SourceRecord& record) {
     } catch (const ProcessingAbort& abort) {
       return abort.status();
     } catch (const std::exception& e) {
-      return Status(StatusCode::kFatal, std::string("unexpected exception while processing: ") +
-                                            e.what());
+      return Status(StatusCode::kFatal,
+                    std::string("unexpected exception while processing: ") + e.what());
     }
   }
   if (current_undeserializable_) {
@@ -181,14 +180,14 @@ Cancellable Task::schedule(std::string_view node, std::chrono::milliseconds inte
 
 void Task::on_deserialization_error(std::string_view node, const Status& error) {
   current_undeserializable_ = true;
-  handle_error(ErrorKind::kDeserialization, config_.default_deserialization_exception_handler,
-               node, error, "kstreams::SerializationException");
+  handle_error(ErrorKind::kDeserialization, config_.default_deserialization_exception_handler, node,
+               error, "kstreams::SerializationException");
 }
 
 void Task::on_processing_exception(std::string_view node, std::exception_ptr error) {
   ExceptionDescription described = describe_exception(std::move(error));
-  handle_error(ErrorKind::kProcessing, config_.processing_exception_handler, node,
-               described.status, described.class_name);
+  handle_error(ErrorKind::kProcessing, config_.processing_exception_handler, node, described.status,
+               described.class_name);
 }
 
 void Task::on_production_error(std::string_view node, const Status& error) {
@@ -208,11 +207,10 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
     context.offset = current_->offset;
     context.timestamp = current_->timestamp;
   }
-  const std::string where =
-      current_ != nullptr ? std::string(current_->topic) + "-" +
-                                std::to_string(current_->partition) + "@" +
-                                std::to_string(current_->offset)
-                          : std::string("punctuation");
+  const std::string where = current_ != nullptr ? std::string(current_->topic) + "-" +
+                                                      std::to_string(current_->partition) + "@" +
+                                                      std::to_string(current_->offset)
+                                                : std::string("punctuation");
   ErrorAction action = ErrorAction::kFail;
   try {
     action = handler ? handler(context) : ErrorAction::kFail;
@@ -220,9 +218,9 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
     throw ProcessingAbort(Status(StatusCode::kFatal, "the " + std::string(to_string(kind)) +
                                                          " exception handler threw: " + e.what()));
   }
-  const std::string description = std::string(to_string(kind)) + " error in '" +
-                                  std::string(node) + "' (task " + id_.to_string() + ", " +
-                                  where + "): " + error.to_string();
+  const std::string description = std::string(to_string(kind)) + " error in '" + std::string(node) +
+                                  "' (task " + id_.to_string() + ", " + where +
+                                  "): " + error.to_string();
   // Every failure is counted; the log shows the first ones and then one in kLogEvery, so that a
   // stream of bad records cannot flood the log.
   constexpr std::uint64_t kLogFirst = 5;
@@ -230,11 +228,11 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
   ++handled_errors_;
   const bool log_this = action == ErrorAction::kFail || handled_errors_ <= kLogFirst ||
                         handled_errors_ % kLogEvery == 0;
-  const std::string suppressed =
-      handled_errors_ > kLogFirst ? " (" + std::to_string(handled_errors_) +
-                                        " handled errors so far in this task; logging one in " +
-                                        std::to_string(kLogEvery) + ")"
-                                  : std::string();
+  const std::string suppressed = handled_errors_ > kLogFirst
+                                     ? " (" + std::to_string(handled_errors_) +
+                                           " handled errors so far in this task; logging one in " +
+                                           std::to_string(kLogEvery) + ")"
+                                     : std::string();
   switch (action) {
     case ErrorAction::kFail:
       logger().error("{}; failing (handler answered fail)", description);
@@ -264,14 +262,16 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
       dead_letter_headers(current_->headers, context, exception_class, wall_clock_());
   Status sent = collector_->send(OutputRecord{.node = node,
                                               .topic = config_.errors_dead_letter_queue_topic_name,
-                    .key = current_->key,
-                    .value = current_->value,
-                    .timestamp = current_->timestamp,
+                                              .key = current_->key,
+                                              .value = current_->value,
+                                              .timestamp = current_->timestamp,
                                               .headers = &headers,
                                               .partition = std::nullopt});
   if (!sent.ok()) {
-    throw ProcessingAbort(sent.with_context(description + "; could not send it to dead-letter "
-                                            "topic " + config_.errors_dead_letter_queue_topic_name));
+    throw ProcessingAbort(sent.with_context(description +
+                                            "; could not send it to dead-letter "
+                                            "topic " +
+                                            config_.errors_dead_letter_queue_topic_name));
   }
   ++metrics_.records_dead_lettered;
   ++metrics_.records_produced;

@@ -1,7 +1,7 @@
-#include <kstreams/testing/test_driver_core.h>
-
 #include <map>
 #include <utility>
+
+#include <kstreams/testing/test_driver_core.h>
 
 #include "src/runtime/record_collector.h"
 #include "src/runtime/task.h"
@@ -30,10 +30,10 @@ struct TestDriverCore::Impl final : kstreams::internal::RecordCollector {
   std::deque<PendingInput> feedback;
 
   Status send(const kstreams::internal::OutputRecord& record) override {
-    CapturedRecord captured{
-        record.key ? NullableBytes(Bytes(*record.key)) : std::nullopt,
-        record.value ? NullableBytes(Bytes(*record.value)) : std::nullopt, record.timestamp,
-        record.headers != nullptr ? *record.headers : Headers{}};
+    CapturedRecord captured{record.key ? NullableBytes(Bytes(*record.key)) : std::nullopt,
+                            record.value ? NullableBytes(Bytes(*record.value)) : std::nullopt,
+                            record.timestamp,
+                            record.headers != nullptr ? *record.headers : Headers{}};
     auto [it, inserted] = outputs.try_emplace(std::string(record.topic));
     if (source_topics.contains(it->first)) {
       feedback.push_back(PendingInput{it->first, captured});
@@ -85,8 +85,8 @@ void TestDriverCore::pipe(const std::string& topic, NullableBytes key, NullableB
     throw StreamsException(invalid_argument("Unknown topic: " + topic));
   }
   impl_->feedback.clear();
-  impl_->process(topic, CapturedRecord{std::move(key), std::move(value), timestamp,
-                                       std::move(headers)});
+  impl_->process(topic,
+                 CapturedRecord{std::move(key), std::move(value), timestamp, std::move(headers)});
   for (int i = 0; !impl_->feedback.empty(); ++i) {
     if (i >= kMaxFeedbackRecordsPerPipe) {
       impl_->feedback.clear();

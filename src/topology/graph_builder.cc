@@ -1,11 +1,11 @@
-#include <kstreams/internal/graph_builder.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <numeric>
 #include <set>
 #include <utility>
+
+#include <kstreams/internal/graph_builder.h>
 
 #include "src/topology/topology_definition.h"
 
@@ -66,8 +66,8 @@ void GraphBuilder::validate_name(std::string_view name, std::string_view what) {
   }
   for (char c : name) {
     if (!legal_name_char(c)) {
-      record_error(topology_error(std::string(what) + " '" + std::string(name) +
-                                  "' contains '" + std::string(1, c) +
+      record_error(topology_error(std::string(what) + " '" + std::string(name) + "' contains '" +
+                                  std::string(1, c) +
                                   "'; use only ASCII letters, digits, '.', '_' and '-'"));
       return;
     }
@@ -172,10 +172,10 @@ Result<Topology> GraphBuilder::build() const {
     problems.emplace_back("topology has no source; add one with StreamsBuilder::stream()");
   }
   if (!problems.empty()) {
-    std::string message = problems.size() == 1 ? "invalid topology: "
-                                               : "invalid topology (" +
-                                                     std::to_string(problems.size()) +
-                                                     " problems): ";
+    std::string message =
+        problems.size() == 1
+            ? "invalid topology: "
+            : "invalid topology (" + std::to_string(problems.size()) + " problems): ";
     for (std::size_t i = 0; i < problems.size(); ++i) {
       if (i > 0) message += "; ";
       message += problems[i];

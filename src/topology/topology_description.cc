@@ -64,9 +64,9 @@ TopologyDescription Topology::describe() const {
     for (NodeId id : ids) {
       const NodeSpec& spec = def.nodes[id];
       TopologyDescription::Node node;
-      node.kind = spec.kind == NodeKind::kSource   ? TopologyDescription::NodeKind::kSource
-                  : spec.kind == NodeKind::kSink   ? TopologyDescription::NodeKind::kSink
-                                                   : TopologyDescription::NodeKind::kProcessor;
+      node.kind = spec.kind == NodeKind::kSource ? TopologyDescription::NodeKind::kSource
+                  : spec.kind == NodeKind::kSink ? TopologyDescription::NodeKind::kSink
+                                                 : TopologyDescription::NodeKind::kProcessor;
       node.name = spec.name;
       node.topics = spec.topics;
       node.topic_extractor = spec.topic_extractor;
@@ -102,8 +102,7 @@ std::string TopologyDescription::to_string() const {
   for (const auto& sub : subtopologies_) {
     os << "   Sub-topology: " << sub.id << "\n";
     for (const auto& node : sub.nodes) {
-      const std::string successors =
-          node.successors.empty() ? "none" : join(node.successors, ", ");
+      const std::string successors = node.successors.empty() ? "none" : join(node.successors, ", ");
       const std::string predecessors =
           node.predecessors.empty() ? "none" : join(node.predecessors, ", ");
       switch (node.kind) {
@@ -135,8 +134,7 @@ std::string TopologyDescription::to_dot() const {
   os << "digraph topology {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
   std::set<std::string> topics;
   for (const auto& sub : subtopologies_) {
-    os << "  subgraph cluster_" << sub.id << " {\n    label=\"Sub-topology " << sub.id
-       << "\";\n";
+    os << "  subgraph cluster_" << sub.id << " {\n    label=\"Sub-topology " << sub.id << "\";\n";
     for (const auto& node : sub.nodes) {
       const char* shape = node.kind == NodeKind::kProcessor ? "box" : "box, style=rounded";
       os << "    " << quoted(node.name) << " [shape=" << shape << "];\n";
@@ -157,8 +155,7 @@ std::string TopologyDescription::to_dot() const {
     }
   }
   for (const auto& topic : topics) {
-    os << "  " << quoted("topic:" + topic) << " [shape=ellipse, label=" << quoted(topic)
-       << "];\n";
+    os << "  " << quoted("topic:" + topic) << " [shape=ellipse, label=" << quoted(topic) << "];\n";
   }
   os << "}\n";
   return os.str();

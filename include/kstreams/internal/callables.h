@@ -25,7 +25,7 @@ concept TakesRecord = TakesKeyValue<F, K, V> || TakesValue<F, V>;
 
 /// Calls f(key, value) or f(value).
 template <class F, class K, class V>
-  requires TakesRecord<F, K, V>
+requires TakesRecord<F, K, V>
 decltype(auto) invoke_on(F& f, const K& key, const V& value) {
   if constexpr (TakesKeyValue<F, K, V>) {
     return f(key, value);
@@ -35,8 +35,8 @@ decltype(auto) invoke_on(F& f, const K& key, const V& value) {
 }
 
 template <class F, class K, class V>
-using record_result_t = decltype(invoke_on(std::declval<F&>(), std::declval<const K&>(),
-                                           std::declval<const V&>()));
+using record_result_t =
+    decltype(invoke_on(std::declval<F&>(), std::declval<const K&>(), std::declval<const V&>()));
 
 template <class T>
 struct KeyValueTraits {
@@ -81,8 +81,9 @@ namespace kstreams {
 
 /// `bool f(const K&, const V&)` or `bool f(const V&)`.
 template <class F, class K, class V>
-concept RecordPredicate = internal::TakesRecord<F, K, V> &&
-                          std::convertible_to<internal::record_result_t<F, K, V>, bool>;
+concept RecordPredicate =
+    internal::TakesRecord<F, K, V> && std::convertible_to < internal::record_result_t<F, K, V>,
+bool > ;
 
 /// `V2 f(const K&, const V&)` or `V2 f(const V&)`, V2 not void.
 template <class F, class K, class V>
@@ -91,8 +92,8 @@ concept ValueMapper =
 
 /// `KeyValue<K2, V2> f(const K&, const V&)` (or std::pair<K2, V2>); `(value)` also accepted.
 template <class F, class K, class V>
-concept KeyValueMapper = internal::TakesRecord<F, K, V> &&
-                         internal::KeyValueLike<internal::record_result_t<F, K, V>>;
+concept KeyValueMapper =
+    internal::TakesRecord<F, K, V> && internal::KeyValueLike<internal::record_result_t<F, K, V>>;
 
 /// Returns a range of values: `f(const K&, const V&)` or `f(const V&)`.
 template <class F, class K, class V>
@@ -101,8 +102,7 @@ concept ValuesMapper =
 
 /// Returns a range of KeyValue<K2, V2> (or std::pair<K2, V2>).
 template <class F, class K, class V>
-concept KeyValuesMapper =
-    ValuesMapper<F, K, V> &&
+concept KeyValuesMapper = ValuesMapper<F, K, V> &&
     internal::KeyValueLike<std::ranges::range_value_t<internal::record_result_t<F, K, V>>>;
 
 /// `void f(const K&, const V&)` or `void f(const V&)` (the result, if any, is ignored).
@@ -112,6 +112,6 @@ concept RecordAction = internal::TakesRecord<F, K, V>;
 /// `std::string f(const K&, const V&)` or `f(const V&)`: the topic to write a record to.
 template <class F, class K, class V>
 concept TopicNameExtractor = internal::TakesRecord<F, K, V> &&
-                             std::convertible_to<internal::record_result_t<F, K, V>, std::string>;
+    std::convertible_to<internal::record_result_t<F, K, V>, std::string>;
 
 }  // namespace kstreams

@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <iterator>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <utility>
@@ -129,8 +129,9 @@ class PeekNode final : public ProcessorNode<K, V, K, V> {
   PeekNode(std::string name, F action)
       : ProcessorNode<K, V, K, V>(std::move(name)), action_(std::move(action)) {}
   void process(Record<K, V>&& record) override {
-    const bool ok = guarded(this->ctx(), this->name(),
-                            [&] { static_cast<void>(invoke_on(action_, record.key, record.value)); });
+    const bool ok = guarded(this->ctx(), this->name(), [&] {
+      static_cast<void>(invoke_on(action_, record.key, record.value));
+    });
     if (ok) this->forward(std::move(record));
   }
 
@@ -219,8 +220,8 @@ class SourceNode final : public SourceNodeBase {
 template <class K, class V, class TopicFn>
 class SinkNode final : public Input<K, V> {
  public:
-  using Partitioner = std::function<std::optional<std::int32_t>(
-      const std::string&, const K&, const V&, std::int32_t)>;
+  using Partitioner = std::function<std::optional<std::int32_t>(const std::string&, const K&,
+                                                                const V&, std::int32_t)>;
 
   SinkNode(std::string name, std::string topic, TopicFn topic_fn, Serde<K> key_serde,
            Serde<V> value_serde, Partitioner partitioner)
@@ -255,10 +256,9 @@ class SinkNode final : public Input<K, V> {
       partition = *chosen;
       if (partition && (*partition < 0 || *partition >= *count)) {
         this->ctx().on_production_error(
-            this->name(), invalid_argument("partitioner chose partition " +
-                                           std::to_string(*partition) + " of " +
-                                           std::string(topic) + ", which has " +
-                                           std::to_string(*count)));
+            this->name(),
+            invalid_argument("partitioner chose partition " + std::to_string(*partition) + " of " +
+                             std::string(topic) + ", which has " + std::to_string(*count)));
         return;
       }
     }

@@ -54,9 +54,7 @@ class TestInputTopic {
     check(value_serde_.serialize(record.value, value), "value");
     driver_->pipe(topic_, std::move(key), std::move(value), timestamp, record.headers);
   }
-  void pipe_input(const V& value)
-    requires NullableKey<K>
-  {
+  void pipe_input(const V& value) requires NullableKey<K> {
     pipe_input(TestRecord<K, V>{K{}, value});
   }
   void pipe_input(const K& key, const V& value) { pipe_input(TestRecord<K, V>{key, value}); }
@@ -87,9 +85,7 @@ class TestInputTopic {
       t += advance.count();
     }
   }
-  void pipe_value_list(const std::vector<V>& values)
-    requires NullableKey<K>
-  {
+  void pipe_value_list(const std::vector<V>& values) requires NullableKey<K> {
     for (const auto& v : values) pipe_input(v);
   }
 

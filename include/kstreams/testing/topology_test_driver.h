@@ -40,9 +40,9 @@ namespace kstreams::testing {
 class TopologyTestDriver {
  public:
   /// Throws StreamsException when `config` is invalid or a processor fails to initialize.
-  explicit TopologyTestDriver(const Topology& topology, StreamsConfig config = {},
-                              std::chrono::system_clock::time_point initial_wall_clock =
-                                  std::chrono::system_clock::now())
+  explicit TopologyTestDriver(
+      const Topology& topology, StreamsConfig config = {},
+      std::chrono::system_clock::time_point initial_wall_clock = std::chrono::system_clock::now())
       : core_(std::make_unique<internal::TestDriverCore>(topology, std::move(config),
                                                          to_ms(initial_wall_clock))) {}
 
@@ -50,11 +50,10 @@ class TopologyTestDriver {
   /// `start` (default: the driver's initial wall clock), advancing by `auto_advance` each.
   template <class K, class V>
   TestInputTopic<K, V> create_input_topic(
-      std::string topic,
-      std::optional<std::chrono::system_clock::time_point> start = std::nullopt,
+      std::string topic, std::optional<std::chrono::system_clock::time_point> start = std::nullopt,
       std::chrono::milliseconds auto_advance = std::chrono::milliseconds(0)) {
-    return create_input_topic<K, V>(std::move(topic), default_serde<K>(), default_serde<V>(),
-                                    start, auto_advance);
+    return create_input_topic<K, V>(std::move(topic), default_serde<K>(), default_serde<V>(), start,
+                                    auto_advance);
   }
   template <class K, class V>
   TestInputTopic<K, V> create_input_topic(
@@ -62,8 +61,8 @@ class TopologyTestDriver {
       std::optional<std::chrono::system_clock::time_point> start = std::nullopt,
       std::chrono::milliseconds auto_advance = std::chrono::milliseconds(0)) {
     if (!core_->is_source_topic(topic)) {
-      throw StreamsException(invalid_argument("Unknown topic: " + topic +
-                                              " (no source of the topology reads it)"));
+      throw StreamsException(
+          invalid_argument("Unknown topic: " + topic + " (no source of the topology reads it)"));
     }
     const std::int64_t start_ms = start ? to_ms(*start) : initial_wall_clock_ms();
     return TestInputTopic<K, V>(*core_, std::move(topic), std::move(key_serde),

@@ -18,7 +18,8 @@ int main() {
   }
   kstreams::testing::TopologyTestDriver driver(*topology);
   driver.create_input_topic<std::string, std::string>("in").pipe_input("k", "installed");
-  const std::string value = driver.create_output_topic<std::string, std::string>("out").read_value();
+  const std::string value =
+      driver.create_output_topic<std::string, std::string>("out").read_value();
   std::cout << value << "\n";
   return value == "installed!" ? 0 : 1;
 }

@@ -403,18 +403,18 @@ TEST_F(LifecycleTest, StreamPartitionerChoosesTheOutputPartition) {
   ASSERT_OK(cluster_->create_topic("part-in", 2));
   ASSERT_OK(cluster_->create_topic("part-out", 4));
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("part-in")
-      .to("part-out",
-          Produced<std::string, std::string>{}.with_stream_partitioner(
-              [](const std::string& topic, const std::string&, const std::string& value,
-                 std::int32_t partitions) -> std::optional<std::int32_t> {
-                EXPECT_EQ(topic, "part-out");
-                EXPECT_EQ(partitions, 4);
-                // "v<i>": records with an even i go to partition 3, odd ones to the default.
-                const int i = std::stoi(value.substr(1));
-                if (i % 2 == 0) return 3;
-                return std::nullopt;
-              }));
+  builder.stream<std::string, std::string>("part-in").to(
+      "part-out", Produced<std::string, std::string>{}.with_stream_partitioner(
+                      [](const std::string& topic, const std::string&, const std::string& value,
+                         std::int32_t partitions) -> std::optional<std::int32_t> {
+                        EXPECT_EQ(topic, "part-out");
+                        EXPECT_EQ(partitions, 4);
+                        // "v<i>": records with an even i go to partition 3, odd ones to the
+                        // default.
+                        const int i = std::stoi(value.substr(1));
+                        if (i % 2 == 0) return 3;
+                        return std::nullopt;
+                      }));
   auto topology = builder.build();
   ASSERT_OK(topology.status());
   produce_range("part-in", 0, 40);

@@ -18,7 +18,8 @@ void build(kstreams::StreamsBuilder& builder) {
   stream.filter([](const std::string& value) { return !value.empty(); });
   stream.map_values([](const std::string& value) { return value.size(); });
   auto opaque = builder.stream<std::string, Opaque>(
-      "opaque", kstreams::Consumed<std::string, Opaque>::with(kstreams::StringSerde{}, OpaqueSerde{}));
-  opaque.to("out", kstreams::Produced<std::string, Opaque>::with(kstreams::StringSerde{},
-                                                                 OpaqueSerde{}));
+      "opaque",
+      kstreams::Consumed<std::string, Opaque>::with(kstreams::StringSerde{}, OpaqueSerde{}));
+  opaque.to("out",
+            kstreams::Produced<std::string, Opaque>::with(kstreams::StringSerde{}, OpaqueSerde{}));
 }

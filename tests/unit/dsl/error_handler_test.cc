@@ -1,9 +1,6 @@
 // Error handling: deserialization, processing and production errors with the built-in handlers
 // (fail, continue, dead letter) and custom ones, the dead-letter record's bytes and headers, and
 // the config validation that requires a dead-letter topic.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -13,33 +10,35 @@
 #include <utility>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <kstreams/kstreams.h>
 #include <kstreams/testing/topology_test_driver.h>
 
 #include "kstreams/test_matchers.h"
+#include "tests/unit/dsl/dsl_test_util.h"
 
 namespace kstreams {
 namespace {
 
+using dsl_testing::build_or_die;
+using dsl_testing::StringOutput;
+using dsl_testing::strings;
+using dsl_testing::thrown_status;
+
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::IsOk;
 using ::testing::Pair;
 using ::testing::StartsWith;
-using testing::IsOk;
 using testing::StatusIs;
 using testing::TopologyTestDriver;
-using StringOutput = testing::TestOutputTopic<std::string, std::string>;
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::int64_t kWallClockMs = 1'700'000'000'000;
 const std::chrono::system_clock::time_point kWallClock{std::chrono::milliseconds(kWallClockMs)};
-
-Topology build_or_die(const StreamsBuilder& builder) {
-  Result<Topology> topology = builder.build();
-  if (!topology.ok()) throw StreamsException(topology.status());
-  return std::move(topology).value();
-}
 
 HeaderList header_list(const Headers& headers) {
   HeaderList out;
@@ -47,24 +46,7 @@ HeaderList header_list(const Headers& headers) {
   return out;
 }
 
-StringOutput strings(TopologyTestDriver& driver, const std::string& topic) {
-  return driver.create_output_topic<std::string, std::string>(topic);
-}
-
 // Runs `f`, which must throw StreamsException; returns its Status.
-template <class F>
-Status thrown_status(F&& f) {
-  try {
-    f();
-  } catch (const StreamsException& e) {
-    EXPECT_EQ(e.code(), e.status().code());
-    EXPECT_THAT(e.what(), HasSubstr(e.status().message()));
-    return e.status();
-  }
-  ADD_FAILURE() << "expected a StreamsException";
-  return {};
-}
-
 // ---- deserialization -------------------------------------------------------------------------
 
 // "in" holds int64 values; the tests pipe strings of the wrong length to make it fail.
@@ -110,8 +92,7 @@ TEST(DeserializationErrorTest, NullValueForANonOptionalTypeIsADeserializationErr
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in").to("out");
   TopologyTestDriver driver(build_or_die(builder));
-  auto in = driver.create_input_topic<std::optional<std::string>, std::optional<std::string>>(
-      "in");
+  auto in = driver.create_input_topic<std::optional<std::string>, std::optional<std::string>>("in");
   EXPECT_THAT(thrown_status([&] {
                 in.pipe_input(std::optional<std::string>("k"), std::optional<std::string>());
               }),
@@ -186,7 +167,7 @@ TEST(DeserializationErrorTest, DeadLetterSendsTheOriginalBytesWithErrorHeaders) 
   auto dlq = strings(driver, "in.dlq");
   ASSERT_EQ(dlq.queue_size(), 1u);
   const auto record = dlq.read_record();
-  EXPECT_EQ(record.key, "key-b");       // original key bytes
+  EXPECT_EQ(record.key, "key-b");        // original key bytes
   EXPECT_EQ(record.value, "not-eight");  // original value bytes
   EXPECT_EQ(record.timestamp, 777);
   const HeaderList headers = header_list(record.headers);
@@ -214,8 +195,7 @@ TEST(DeserializationErrorTest, DeadLetterKeepsNullsAsNulls) {
   config.default_deserialization_exception_handler = error_handlers::dead_letter();
   config.errors_dead_letter_queue_topic_name = "dlq";
   TopologyTestDriver driver(build_or_die(builder), config);
-  auto in = driver.create_input_topic<std::optional<std::string>, std::optional<std::string>>(
-      "in");
+  auto in = driver.create_input_topic<std::optional<std::string>, std::optional<std::string>>("in");
   in.pipe_input(std::optional<std::string>("k"), std::optional<std::string>());
   auto dlq =
       driver.create_output_topic<std::optional<std::string>, std::optional<std::string>>("dlq");
@@ -279,21 +259,19 @@ TEST(ProcessingErrorTest, DeadLetterSendsTheInputRecordWithTheExceptionClass) {
   EXPECT_EQ(record.key, "k2");
   EXPECT_EQ(record.value, "bad");
   EXPECT_EQ(record.timestamp, 20);
-  EXPECT_THAT(header_list(record.headers),
-              ElementsAre(Pair("h", "<null>"),
-                          Pair("__streams.errors.exception", "std::runtime_error"),
-                          Pair("__streams.errors.message", HasSubstr("cannot map 'bad'")),
-                          Pair("__streams.errors.topic", "in"),
-                          Pair("__streams.errors.partition", "0"),
-                          Pair("__streams.errors.offset", "1"),
-                          Pair("__streams.errors.node", "mapper"),
-                          Pair("__streams.errors.time", std::to_string(kWallClockMs))));
+  EXPECT_THAT(
+      header_list(record.headers),
+      ElementsAre(Pair("h", "<null>"), Pair("__streams.errors.exception", "std::runtime_error"),
+                  Pair("__streams.errors.message", HasSubstr("cannot map 'bad'")),
+                  Pair("__streams.errors.topic", "in"), Pair("__streams.errors.partition", "0"),
+                  Pair("__streams.errors.offset", "1"), Pair("__streams.errors.node", "mapper"),
+                  Pair("__streams.errors.time", std::to_string(kWallClockMs))));
 }
 
 TEST(ProcessingErrorTest, NonStandardExceptionsAreHandledToo) {
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in")
-      .peek([](const std::string&) { throw 42; }, "thrower");
+  builder.stream<std::string, std::string>("in").peek([](const std::string&) { throw 42; },
+                                                      "thrower");
   TopologyTestDriver driver(build_or_die(builder));
   auto in = driver.create_input_topic<std::string, std::string>("in");
   EXPECT_THAT(thrown_status([&] { in.pipe_input("k", "v"); }),
@@ -326,7 +304,9 @@ TEST(ProcessingErrorTest, ACustomHandlerSeesTheErrorContext) {
   config.default_deserialization_exception_handler = recorder(ErrorAction::kContinue);
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("strings").to("out");
-  builder.stream<std::string, std::int64_t>("longs", Consumed<std::string, std::int64_t>::as_name("longs-src"))
+  builder
+      .stream<std::string, std::int64_t>("longs",
+                                         Consumed<std::string, std::int64_t>::as_name("longs-src"))
       .filter(
           [](const std::int64_t& v) -> bool {
             if (v < 0) throw std::invalid_argument("negative");
@@ -338,9 +318,9 @@ TEST(ProcessingErrorTest, ACustomHandlerSeesTheErrorContext) {
   auto strings_in = driver.create_input_topic<std::string, std::string>("strings");
   auto longs_in = driver.create_input_topic<std::string, std::int64_t>("longs");
   auto bad_longs_in = driver.create_input_topic<std::string, std::string>("longs");
-  strings_in.pipe_input("s", "x", 5);  // "strings" offset 0
-  longs_in.pipe_input("a", 1, 100);    // "longs" offset 0
-  longs_in.pipe_input("b", -1, 200);   // "longs" offset 1: processing error
+  strings_in.pipe_input("s", "x", 5);       // "strings" offset 0
+  longs_in.pipe_input("a", 1, 100);         // "longs" offset 0
+  longs_in.pipe_input("b", -1, 200);        // "longs" offset 1: processing error
   bad_longs_in.pipe_input("c", "??", 300);  // "longs" offset 2: deserialization error
 
   ASSERT_EQ(seen->size(), 2u);
@@ -388,9 +368,8 @@ TEST(ProcessingErrorTest, AHandlerThatThrowsIsFatal) {
   TopologyTestDriver driver(throwing_mapper(), config);
   auto in = driver.create_input_topic<std::string, std::string>("in");
   EXPECT_THAT(thrown_status([&] { in.pipe_input("k", "bad"); }),
-              StatusIs(StatusCode::kFatal,
-                       AllOf(HasSubstr("processing exception handler threw"),
-                             HasSubstr("handler bug"))));
+              StatusIs(StatusCode::kFatal, AllOf(HasSubstr("processing exception handler threw"),
+                                                 HasSubstr("handler bug"))));
 }
 
 // ---- production ------------------------------------------------------------------------------
@@ -408,7 +387,8 @@ struct PickyStringSerde {
 Topology picky_sink() {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in").to(
-      "out", Produced<std::string, std::string>::with(StringSerde{}, PickyStringSerde{}).as("picky"));
+      "out",
+      Produced<std::string, std::string>::with(StringSerde{}, PickyStringSerde{}).as("picky"));
   return build_or_die(builder);
 }
 
@@ -465,9 +445,8 @@ TEST(StreamsConfigValidationTest, DeadLetterHandlerRequiresADeadLetterTopic) {
                             : which == 1 ? &config.processing_exception_handler
                                          : &config.default_production_exception_handler;
     *handler = error_handlers::dead_letter();
-    EXPECT_THAT(config.validate(),
-                StatusIs(StatusCode::kInvalidArgument,
-                         HasSubstr("errors.dead.letter.queue.topic.name")))
+    EXPECT_THAT(config.validate(), StatusIs(StatusCode::kInvalidArgument,
+                                            HasSubstr("errors.dead.letter.queue.topic.name")))
         << "handler " << which;
     config.errors_dead_letter_queue_topic_name = "dlq";
     EXPECT_THAT(config.validate(), IsOk()) << "handler " << which;
@@ -478,26 +457,24 @@ TEST(StreamsConfigValidationTest, TheDriverConstructorThrowsTheValidationError) 
   StreamsConfig config;
   config.default_deserialization_exception_handler = error_handlers::dead_letter();
   const Topology topology = int64_doubler();
-  EXPECT_THAT(thrown_status([&] { TopologyTestDriver driver(topology, config); }),
-              StatusIs(StatusCode::kInvalidArgument,
-                       HasSubstr("errors.dead.letter.queue.topic.name")));
+  EXPECT_THAT(
+      thrown_status([&] { TopologyTestDriver driver(topology, config); }),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("errors.dead.letter.queue.topic.name")));
 }
 
 TEST(StreamsConfigValidationTest, EmptyHandlersAreRejectedByName) {
   StreamsConfig config;
   config.processing_exception_handler = nullptr;
-  EXPECT_THAT(config.validate(), StatusIs(StatusCode::kInvalidArgument,
-                                          HasSubstr("processing.exception.handler")));
+  EXPECT_THAT(config.validate(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("processing.exception.handler")));
   StreamsConfig config2;
   config2.default_deserialization_exception_handler = nullptr;
-  EXPECT_THAT(config2.validate(),
-              StatusIs(StatusCode::kInvalidArgument,
-                       HasSubstr("default.deserialization.exception.handler")));
+  EXPECT_THAT(config2.validate(), StatusIs(StatusCode::kInvalidArgument,
+                                           HasSubstr("default.deserialization.exception.handler")));
   StreamsConfig config3;
   config3.default_production_exception_handler = nullptr;
-  EXPECT_THAT(config3.validate(),
-              StatusIs(StatusCode::kInvalidArgument,
-                       HasSubstr("default.production.exception.handler")));
+  EXPECT_THAT(config3.validate(), StatusIs(StatusCode::kInvalidArgument,
+                                           HasSubstr("default.production.exception.handler")));
 }
 
 TEST(StreamsConfigValidationTest, DefaultsAreValidAndFailFast) {

@@ -1,8 +1,5 @@
 // The Processor API: forwarding (to all children or one), record metadata, stream-time and
 // wall-clock punctuation with Kafka Streams' scheduling rules, cancellation, lifecycle.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -12,13 +9,22 @@
 #include <utility>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <kstreams/kstreams.h>
 #include <kstreams/testing/topology_test_driver.h>
 
 #include "kstreams/test_matchers.h"
+#include "tests/unit/dsl/dsl_test_util.h"
 
 namespace kstreams {
 namespace {
+
+using dsl_testing::build_or_die;
+using dsl_testing::StringOutput;
+using dsl_testing::strings;
+using dsl_testing::thrown_status;
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -27,32 +33,10 @@ using ::testing::IsEmpty;
 using testing::StatusIs;
 using testing::TestRecord;
 using testing::TopologyTestDriver;
-using StringOutput = testing::TestOutputTopic<std::string, std::string>;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t kWallClockMs = 1'000'000;
 const std::chrono::system_clock::time_point kWallClock{std::chrono::milliseconds(kWallClockMs)};
-
-Topology build_or_die(const StreamsBuilder& builder) {
-  Result<Topology> topology = builder.build();
-  if (!topology.ok()) throw StreamsException(topology.status());
-  return std::move(topology).value();
-}
-
-StringOutput strings(TopologyTestDriver& driver, const std::string& topic) {
-  return driver.create_output_topic<std::string, std::string>(topic);
-}
-
-template <class F>
-Status thrown_status(F&& f) {
-  try {
-    f();
-  } catch (const StreamsException& e) {
-    return e.status();
-  }
-  ADD_FAILURE() << "expected a StreamsException";
-  return {};
-}
 
 /// Upper-cases values and appends the length, changing the value type.
 class Shout final : public Processor<std::string, std::string, std::string, std::int64_t> {
@@ -89,7 +73,8 @@ TEST(ProcessorApiTest, TheProcessorNodeHasAGeneratedNameWhenUnnamed) {
       .process([] { return std::make_unique<Shout>(); })
       .to("out");
   ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
-  EXPECT_THAT(topology.describe().to_string(), HasSubstr("Processor: KSTREAM-PROCESSOR-0000000001"));
+  EXPECT_THAT(topology.describe().to_string(),
+              HasSubstr("Processor: KSTREAM-PROCESSOR-0000000001"));
 }
 
 struct Seen {
@@ -229,8 +214,8 @@ class Punctuated final : public Processor<std::string, std::string, std::string,
       calls_->push_back(time);
       EXPECT_EQ(context_->record_metadata(), nullptr);  // no input record inside a punctuator
       if (options_.forward_from_punctuator) {
-        context_->forward(Record<std::string, std::string>{"tick", std::to_string(time),
-                                                           time + 1, {}});
+        context_->forward(
+            Record<std::string, std::string>{"tick", std::to_string(time), time + 1, {}});
       }
     });
   }
@@ -333,16 +318,16 @@ TEST(PunctuationTest, CancelStopsWallClockPunctuationToo) {
 
 TEST(PunctuationTest, APunctuatorCanForwardRecordsWithItsOwnTimestamp) {
   auto calls = std::make_shared<std::vector<std::int64_t>>();
-  TopologyTestDriver driver(
-      punctuated({.interval = 10s, .type = PunctuationType::kWallClockTime,
-                  .forward_from_punctuator = true},
-                 calls),
-      {}, kWallClock);
+  TopologyTestDriver driver(punctuated({.interval = 10s,
+                                        .type = PunctuationType::kWallClockTime,
+                                        .forward_from_punctuator = true},
+                                       calls),
+                            {}, kWallClock);
   driver.advance_wall_clock_time(10s);
   const std::int64_t fired = kWallClockMs + 10'000;
   EXPECT_THAT(strings(driver, "out").read_records_to_list(),
-              ElementsAre(TestRecord<std::string, std::string>{"tick", std::to_string(fired), {},
-                                                               fired + 1}));
+              ElementsAre(TestRecord<std::string, std::string>{
+                  "tick", std::to_string(fired), {}, fired + 1}));
 }
 
 TEST(PunctuationTest, StreamTimePunctuatorForwardsAfterTheRecordThatTriggeredIt) {
@@ -358,9 +343,9 @@ TEST(PunctuationTest, StreamTimePunctuatorForwardsAfterTheRecordThatTriggeredIt)
 TEST(PunctuationTest, ANonPositiveIntervalFailsAtInit) {
   auto calls = std::make_shared<std::vector<std::int64_t>>();
   const Topology topology = punctuated({.interval = 0ms}, calls);
-  EXPECT_THAT(thrown_status([&] { TopologyTestDriver driver(topology); }),
-              StatusIs(StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("'p'"), HasSubstr("must be > 0 ms"))));
+  EXPECT_THAT(
+      thrown_status([&] { TopologyTestDriver driver(topology); }),
+      StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("'p'"), HasSubstr("must be > 0 ms"))));
 }
 
 TEST(PunctuationTest, APunctuatorThatThrowsGoesToTheProcessingHandler) {
@@ -378,10 +363,10 @@ TEST(PunctuationTest, APunctuatorThatThrowsGoesToTheProcessingHandler) {
   const Topology topology = build_or_die(builder);
   {
     TopologyTestDriver driver(topology);
-    EXPECT_THAT(thrown_status([&] { driver.advance_wall_clock_time(1s); }),
-                StatusIs(StatusCode::kProcessing,
-                         AllOf(HasSubstr("'throwing'"), HasSubstr("punctuation"),
-                               HasSubstr("tick failed"))));
+    EXPECT_THAT(
+        thrown_status([&] { driver.advance_wall_clock_time(1s); }),
+        StatusIs(StatusCode::kProcessing, AllOf(HasSubstr("'throwing'"), HasSubstr("punctuation"),
+                                                HasSubstr("tick failed"))));
   }
   {
     auto contexts = std::make_shared<std::vector<std::pair<std::string, std::int64_t>>>();
@@ -459,8 +444,8 @@ TEST(ProcessorLifecycleTest, SupplierIsCalledOncePerDriverAndInitCloseOnce) {
 
 TEST(ProcessorLifecycleTest, ASupplierReturningNullFailsTheDriver) {
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in").process(
-      [] { return std::unique_ptr<Counted>(); }, "null-supplier");
+  builder.stream<std::string, std::string>("in").process([] { return std::unique_ptr<Counted>(); },
+                                                         "null-supplier");
   const Topology topology = build_or_die(builder);
   EXPECT_THAT(thrown_status([&] { TopologyTestDriver driver(topology); }),
               StatusIs(StatusCode::kTopology, HasSubstr("'null-supplier' returned null")));
@@ -473,12 +458,12 @@ TEST(ProcessorLifecycleTest, AnInitThatThrowsGoesToTheProcessingHandler) {
     void process(Record<std::string, std::string>) override {}
   };
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in").process(
-      [] { return std::make_unique<BadInit>(); }, "bad-init");
+  builder.stream<std::string, std::string>("in").process([] { return std::make_unique<BadInit>(); },
+                                                         "bad-init");
   const Topology topology = build_or_die(builder);
-  EXPECT_THAT(thrown_status([&] { TopologyTestDriver driver(topology); }),
-              StatusIs(StatusCode::kProcessing,
-                       AllOf(HasSubstr("'bad-init'"), HasSubstr("init failed"))));
+  EXPECT_THAT(
+      thrown_status([&] { TopologyTestDriver driver(topology); }),
+      StatusIs(StatusCode::kProcessing, AllOf(HasSubstr("'bad-init'"), HasSubstr("init failed"))));
 }
 
 }  // namespace

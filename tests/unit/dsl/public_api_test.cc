@@ -73,9 +73,9 @@ static_assert(kHasAssignOrReturn, "KSTREAMS_ASSIGN_OR_RETURN must be public");
 
 }  // namespace kstreams_public_api
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace kstreams_public_api {
 namespace {

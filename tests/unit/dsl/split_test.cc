@@ -1,45 +1,42 @@
 // split(): first-match routing, default branch, branch names (given and generated), structured
 // bindings and name-keyed access, predicates that throw, and the build error for a branch added
 // after the split was finished.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <kstreams/kstreams.h>
 #include <kstreams/testing/topology_test_driver.h>
 
 #include "kstreams/test_matchers.h"
+#include "tests/unit/dsl/dsl_test_util.h"
 
 namespace kstreams {
 namespace {
+
+using dsl_testing::build_or_die;
+using dsl_testing::StringOutput;
+using dsl_testing::strings;
+using dsl_testing::thrown_status;
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::StatusIs;
 using testing::TopologyTestDriver;
-using StringOutput = testing::TestOutputTopic<std::string, std::string>;
 using StringStream = KStream<std::string, std::string>;
 
-Topology build_or_die(const StreamsBuilder& builder) {
-  Result<Topology> topology = builder.build();
-  if (!topology.ok()) throw StreamsException(topology.status());
-  return std::move(topology).value();
+bool starts_with(const std::string& value, const char* prefix) {
+  return value.rfind(prefix, 0) == 0;
 }
-
-bool starts_with(const std::string& value, const char* prefix) { return value.rfind(prefix, 0) == 0; }
 
 auto is_shipping = [](const std::string& v) { return starts_with(v, "ship"); };
 auto is_billing = [](const std::string& v) { return starts_with(v, "bill"); };
-
-StringOutput strings(TopologyTestDriver& driver, const std::string& topic) {
-  return driver.create_output_topic<std::string, std::string>(topic);
-}
 
 TEST(SplitTest, EachRecordGoesToTheFirstMatchingBranchThenToTheDefault) {
   StreamsBuilder builder;
@@ -67,16 +64,14 @@ TEST(SplitTest, EachRecordGoesToTheFirstMatchingBranchThenToTheDefault) {
               ElementsAre("ship-1", "ship-and-bill"));
   EXPECT_THAT(strings(driver, "addresses.billing").read_values_to_list(),
               ElementsAre("bill-1", "a-bill"));
-  EXPECT_THAT(strings(driver, "addresses.invalid").read_values_to_list(),
-              ElementsAre("unknown"));
+  EXPECT_THAT(strings(driver, "addresses.invalid").read_values_to_list(), ElementsAre("unknown"));
 }
 
 TEST(SplitTest, PredicatesMayTakeKeyAndValue) {
   StreamsBuilder builder;
   auto result = builder.stream<std::string, std::string>("in")
                     .split("s-")
-                    .branch([](const std::string& k, const std::string&) { return k == "a"; },
-                            "a")
+                    .branch([](const std::string& k, const std::string&) { return k == "a"; }, "a")
                     .default_branch("rest");
   result.at("s-a").to("out-a");
   result.at("s-rest").to("out-rest");
@@ -120,8 +115,7 @@ TEST(SplitTest, StructuredBindingsFollowBranchOrderWithTheDefaultLast) {
                     .branch(is_billing, "billing")
                     .default_branch("invalid");
   static_assert(std::tuple_size_v<decltype(result)> == 3);
-  static_assert(
-      std::is_same_v<std::tuple_element_t<2, decltype(result)>, const StringStream>);
+  static_assert(std::is_same_v<std::tuple_element_t<2, decltype(result)>, const StringStream>);
   EXPECT_THAT(result.names(), ElementsAre("route-shipping", "route-billing", "route-invalid"));
   const auto& [a, b, c] = result;
   a.to("first");

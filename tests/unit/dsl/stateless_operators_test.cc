@@ -1,20 +1,26 @@
 // Stateless DSL operators on the TopologyTestDriver: what each does to keys, values, headers and
 // timestamps, with Kafka Streams' semantics.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <kstreams/kstreams.h>
 #include <kstreams/testing/topology_test_driver.h>
 
 #include "kstreams/test_matchers.h"
+#include "tests/unit/dsl/dsl_test_util.h"
 
 namespace kstreams {
 namespace {
+
+using dsl_testing::build_or_die;
+using dsl_testing::StringOutput;
+using dsl_testing::strings;
+using dsl_testing::thrown_status;
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -26,17 +32,6 @@ template <class K, class V>
 testing::TestOutputTopic<K, V> output(TopologyTestDriver& driver, const std::string& topic) {
   return driver.create_output_topic<K, V>(topic);
 }
-using StringOutput = testing::TestOutputTopic<std::string, std::string>;
-StringOutput strings(TopologyTestDriver& driver, const std::string& topic) {
-  return driver.create_output_topic<std::string, std::string>(topic);
-}
-
-Topology build_or_die(StreamsBuilder& builder) {
-  Result<Topology> topology = builder.build();
-  if (!topology.ok()) throw StreamsException(topology.status());
-  return std::move(topology).value();
-}
-
 TEST(StatelessOperatorsTest, FilterKeepsMatchingRecordsAndFilterNotDropsThem) {
   StreamsBuilder builder;
   auto in = builder.stream<std::string, std::int64_t>("in");
@@ -60,18 +55,19 @@ TEST(StatelessOperatorsTest, FilterKeepsMatchingRecordsAndFilterNotDropsThem) {
 TEST(StatelessOperatorsTest, MapValuesAcceptsValueOrKeyValueFunctions) {
   StreamsBuilder builder;
   auto in = builder.stream<std::string, std::string>("in");
-  in.map_values([](const std::string& v) { return static_cast<std::int64_t>(v.size()); })
-      .to("lengths");
-  in.map_values([](const std::string& k, const std::string& v) { return k + ":" + v; })
-      .to("joined");
+  in.map_values([](const std::string& v) {
+      return static_cast<std::int64_t>(v.size());
+    }).to("lengths");
+  in.map_values([](const std::string& k, const std::string& v) {
+      return k + ":" + v;
+    }).to("joined");
   TopologyTestDriver driver(build_or_die(builder));
   auto input = driver.create_input_topic<std::string, std::string>("in");
   input.pipe_input("k", "hello");
 
   auto lengths = output<std::string, std::int64_t>(driver, "lengths");
   EXPECT_EQ(lengths.read_value(), 5);
-  EXPECT_EQ(strings(driver, "joined").read_value(),
-            "k:hello");
+  EXPECT_EQ(strings(driver, "joined").read_value(), "k:hello");
 }
 
 TEST(StatelessOperatorsTest, MapAndSelectKeyChangeKeysAndTypes) {
@@ -115,8 +111,7 @@ TEST(StatelessOperatorsTest, FlatMapAndFlatMapValuesEmitZeroOrMoreRecords) {
   input.pipe_input("k", "the quick  fox");
   input.pipe_input("e", "");
 
-  EXPECT_THAT(strings(driver, "words").read_values_to_list(),
-              ElementsAre("the", "quick", "fox"));
+  EXPECT_THAT(strings(driver, "words").read_values_to_list(), ElementsAre("the", "quick", "fox"));
   auto pairs = driver.create_output_topic<std::string, std::int64_t>("pairs");
   EXPECT_THAT(pairs.read_key_values_to_list(),
               ElementsAre(KeyValue<std::string, std::int64_t>{"k-a", 14},
@@ -154,8 +149,7 @@ TEST(StatelessOperatorsTest, MergeInterleavesBothStreamsInArrivalOrder) {
   in_b.pipe_input("k", "b1");
   in_a.pipe_input("k", "a2");
 
-  EXPECT_THAT(strings(driver, "merged").read_values_to_list(),
-              ElementsAre("a1", "b1", "a2"));
+  EXPECT_THAT(strings(driver, "merged").read_values_to_list(), ElementsAre("a1", "b1", "a2"));
 }
 
 TEST(StatelessOperatorsTest, HeadersAndTimestampsTravelThroughEveryOperator) {
@@ -164,8 +158,12 @@ TEST(StatelessOperatorsTest, HeadersAndTimestampsTravelThroughEveryOperator) {
       .filter([](const std::string&) { return true; })
       .map_values([](const std::string& v) { return v + "!"; })
       .select_key([](const std::string& v) { return v; })
-      .map([](const std::string& k, const std::string& v) { return KV{k, v}; })
-      .flat_map_values([](const std::string& v) { return std::vector<std::string>{v, v}; })
+      .map([](const std::string& k, const std::string& v) {
+        return KV{k, v};
+      })
+      .flat_map_values([](const std::string& v) {
+        return std::vector<std::string>{v, v};
+      })
       .peek([](const std::string&) {})
       .to("out");
   TopologyTestDriver driver(build_or_die(builder));
@@ -192,8 +190,7 @@ TEST(StatelessOperatorsTest, ToWithTopicNameFunctionRoutesByContent) {
   input.pipe_input("x", "3");
 
   EXPECT_THAT(driver.produced_topic_names(), ElementsAre("out.x", "out.y"));
-  EXPECT_THAT(strings(driver, "out.x").read_values_to_list(),
-              ElementsAre("1", "3"));
+  EXPECT_THAT(strings(driver, "out.x").read_values_to_list(), ElementsAre("1", "3"));
 }
 
 TEST(StatelessOperatorsTest, ToWithProducedUsesTheGivenSerdes) {
@@ -216,9 +213,8 @@ TEST(StatelessOperatorsTest, NullableKeysAndValuesUseOptional) {
   input.pipe_input(std::optional<std::string>("live"));
   input.pipe_input(std::optional<std::string>(), std::optional<std::string>());
 
-  auto out =
-      driver.create_output_topic<std::optional<std::string>, std::optional<std::string>>(
-          "tombstones");
+  auto out = driver.create_output_topic<std::optional<std::string>, std::optional<std::string>>(
+      "tombstones");
   auto record = out.read_record();
   EXPECT_FALSE(record.key.has_value());
   EXPECT_FALSE(record.value.has_value());
@@ -254,10 +250,8 @@ TEST(StatelessOperatorsTest, EachTaskGetsItsOwnCopyOfCapturedState) {
   first.create_input_topic<std::string, std::string>("in").pipe_input("k", "a");
   second.create_input_topic<std::string, std::string>("in").pipe_input("k", "b");
 
-  EXPECT_THAT(strings(first, "out").read_values_to_list(),
-              ElementsAre("a1", "a2"));
-  EXPECT_THAT(strings(second, "out").read_values_to_list(),
-              ElementsAre("b1"));
+  EXPECT_THAT(strings(first, "out").read_values_to_list(), ElementsAre("a1", "a2"));
+  EXPECT_THAT(strings(second, "out").read_values_to_list(), ElementsAre("b1"));
 }
 
 }  // namespace
@@ -288,11 +282,11 @@ TEST(StreamPartitionerTest, ThePartitionerSeesOnePartitionUnderTheDriver) {
 TEST(StreamPartitionerTest, APartitionOutOfRangeIsAProductionError) {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in").to(
-      "out", Produced<std::string, std::string>{}
-                 .with_stream_partitioner([](const std::string&, const std::string&,
-                                             const std::string&, std::int32_t)
-                                              -> std::optional<std::int32_t> { return 7; })
-                 .as("bad-partitioner-sink"));
+      "out",
+      Produced<std::string, std::string>{}
+          .with_stream_partitioner([](const std::string&, const std::string&, const std::string&,
+                                      std::int32_t) -> std::optional<std::int32_t> { return 7; })
+          .as("bad-partitioner-sink"));
   TopologyTestDriver driver(builder.build().value());
   auto input = driver.create_input_topic<std::string, std::string>("in");
   try {

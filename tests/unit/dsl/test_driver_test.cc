@@ -1,9 +1,6 @@
 // TopologyTestDriver itself: input/output topic errors, record timestamps (auto-advance, explicit,
 // time_point), the list and map helpers, feedback of outputs into source topics, and isolation
 // between drivers of the same Topology. Semantics as Kafka's TopologyTestDriver.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -12,13 +9,22 @@
 #include <utility>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <kstreams/kstreams.h>
 #include <kstreams/testing/topology_test_driver.h>
 
 #include "kstreams/test_matchers.h"
+#include "tests/unit/dsl/dsl_test_util.h"
 
 namespace kstreams {
 namespace {
+
+using dsl_testing::build_or_die;
+using dsl_testing::StringOutput;
+using dsl_testing::strings;
+using dsl_testing::thrown_status;
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -30,7 +36,6 @@ using testing::TestRecord;
 using testing::TopologyTestDriver;
 using namespace std::chrono_literals;
 using StringRecord = TestRecord<std::string, std::string>;
-using StringOutput = testing::TestOutputTopic<std::string, std::string>;
 using KV = KeyValue<std::string, std::string>;
 
 constexpr std::int64_t kWallClockMs = 1'600'000'000'000;
@@ -40,31 +45,10 @@ std::chrono::system_clock::time_point at_ms(std::int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
-Topology build_or_die(const StreamsBuilder& builder) {
-  Result<Topology> topology = builder.build();
-  if (!topology.ok()) throw StreamsException(topology.status());
-  return std::move(topology).value();
-}
-
 Topology pass_through() {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in").to("out");
   return build_or_die(builder);
-}
-
-StringOutput strings(TopologyTestDriver& driver, const std::string& topic) {
-  return driver.create_output_topic<std::string, std::string>(topic);
-}
-
-template <class F>
-Status thrown_status(F&& f) {
-  try {
-    f();
-  } catch (const StreamsException& e) {
-    return e.status();
-  }
-  ADD_FAILURE() << "expected a StreamsException";
-  return {};
 }
 
 std::vector<std::int64_t> timestamps(const std::vector<StringRecord>& records) {
@@ -106,11 +90,11 @@ TEST(TestDriverTest, ReadingAnEmptiedTopicFailsWithEmptyTopic) {
 TEST(TestDriverTest, RecordsWithoutTimestampGetTheTopicTimeWhichAutoAdvances) {
   TopologyTestDriver driver(pass_through(), {}, kWallClock);
   auto in = driver.create_input_topic<std::string, std::string>("in", at_ms(5000), 100ms);
-  in.pipe_input("k", "a");            // 5000
-  in.pipe_input("k", "b");            // 5100
-  in.pipe_input("k", "c", 42);        // explicit: does not move the topic's time
-  in.pipe_input("k", "d");            // 5200
-  in.advance_time(1s);                // 6300
+  in.pipe_input("k", "a");      // 5000
+  in.pipe_input("k", "b");      // 5100
+  in.pipe_input("k", "c", 42);  // explicit: does not move the topic's time
+  in.pipe_input("k", "d");      // 5200
+  in.advance_time(1s);          // 6300
   in.pipe_input("k", "e");
   in.pipe_input("k", "f", at_ms(7));  // time_point overload
   EXPECT_THAT(timestamps(strings(driver, "out").read_records_to_list()),
@@ -138,7 +122,7 @@ TEST(TestDriverTest, PipeRecordListKeepsKeysValuesHeadersAndTimestamps) {
   const std::vector<StringRecord> records = {
       {"k1", "v1", {}, 5},
       {"k2", "v2", {{"h", Bytes("x")}}, std::nullopt},  // topic time: 1000
-      {"k3", "v3", {}, std::nullopt},                  // 1010
+      {"k3", "v3", {}, std::nullopt},                   // 1010
   };
   in.pipe_record_list(records);
   EXPECT_THAT(strings(driver, "out").read_records_to_list(),
@@ -150,9 +134,9 @@ TEST(TestDriverTest, PipeRecordListKeepsKeysValuesHeadersAndTimestamps) {
 TEST(TestDriverTest, PipeKeyValueListWithAndWithoutStartAndAdvance) {
   TopologyTestDriver driver(pass_through(), {}, kWallClock);
   auto in = driver.create_input_topic<std::string, std::string>("in", at_ms(100), 1ms);
-  in.pipe_key_value_list({KV{"a", "1"}, KV{"b", "2"}});                  // 100, 101
+  in.pipe_key_value_list({KV{"a", "1"}, KV{"b", "2"}});  // 100, 101
   in.pipe_key_value_list({KV{"c", "3"}, KV{"d", "4"}, KV{"e", "5"}}, at_ms(9000), 500ms);
-  in.pipe_input("f", "6");                                                // 102: unaffected
+  in.pipe_input("f", "6");  // 102: unaffected
   const auto records = strings(driver, "out").read_records_to_list();
   EXPECT_THAT(timestamps(records), ElementsAre(100, 101, 9000, 9500, 10000, 102));
   ASSERT_EQ(records.size(), 6u);
@@ -189,8 +173,8 @@ TEST(TestDriverTest, ReadKeyValuesToMapKeepsTheLastValuePerKey) {
   auto in = driver.create_input_topic<std::string, std::string>("in");
   in.pipe_key_value_list({KV{"a", "1"}, KV{"b", "2"}, KV{"a", "3"}, KV{"c", "4"}, KV{"b", "5"}});
   auto out = strings(driver, "out");
-  EXPECT_THAT(out.read_key_values_to_map(), ElementsAre(Pair("a", "3"), Pair("b", "5"),
-                                                        Pair("c", "4")));
+  EXPECT_THAT(out.read_key_values_to_map(),
+              ElementsAre(Pair("a", "3"), Pair("b", "5"), Pair("c", "4")));
   EXPECT_TRUE(out.is_empty());
 }
 
@@ -298,7 +282,7 @@ TEST(TestDriverTest, ExplicitSerdesOnInputAndOutputTopics) {
   auto in = driver.create_input_topic<std::string, std::int64_t>("in", StringSerde{}, LongSerde{});
   in.pipe_input("k", 1234567890123);
   auto raw = driver.create_output_topic<std::string, std::vector<std::byte>>("out", StringSerde{},
-                                                                            ByteArraySerde{});
+                                                                             ByteArraySerde{});
   const std::vector<std::byte> bytes = raw.read_value();
   ASSERT_EQ(bytes.size(), 8u);  // big-endian int64, as Kafka's LongSerializer
   EXPECT_EQ(bytes[0], std::byte{0x00});

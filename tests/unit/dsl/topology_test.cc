@@ -1,12 +1,12 @@
 // Topology: describe() in Kafka Streams' format, generated and user-given names, DOT/Mermaid
 // renderings, sub-topologies, source/sink topics, and every build error StreamsBuilder reports.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <kstreams/kstreams.h>
 
@@ -19,8 +19,8 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::Not;
 using testing::IsOk;
+using ::testing::Not;
 using testing::StatusIs;
 
 /// A type with no default serde and no operator<<.
@@ -137,7 +137,9 @@ TEST(TopologyTest, MoreGeneratedNamePrefixes) {
   auto a = builder.stream<std::string, std::string>("a");
   auto b = builder.stream<std::string, std::string>("b");
   a.merge(b)
-      .map([](const std::string& k, const std::string& v) { return KeyValue<std::string, std::string>{v, k}; })
+      .map([](const std::string& k, const std::string& v) {
+        return KeyValue<std::string, std::string>{v, k};
+      })
       .flat_map_values([](const std::string& v) { return std::vector<std::string>{v}; })
       .flat_map([](const std::string& k, const std::string& v) {
         return std::vector<KeyValue<std::string, std::string>>{{k, v}};
@@ -160,14 +162,18 @@ TEST(TopologyTest, MoreGeneratedNamePrefixes) {
 
 TEST(TopologyTest, UserNamesComeFromNamedConsumedAndProduced) {
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in", Consumed<std::string, std::string>::as_name("read-in"))
+  builder
+      .stream<std::string, std::string>("in",
+                                        Consumed<std::string, std::string>::as_name("read-in"))
       .filter([](const std::string& v) { return !v.empty(); }, "drop-empty")
       .map_values([](const std::string& v) { return v; }, Named::as("copy"))
       .to("out", Produced<std::string, std::string>::as_name("write-out"));
   builder
       .stream<std::string, std::string>(
-          "in2", Consumed<std::string, std::string>::with(StringSerde{}, StringSerde{}).as("read-in2"))
-      .to("out2", Produced<std::string, std::string>::with(StringSerde{}, StringSerde{}).as("write-out2"));
+          "in2",
+          Consumed<std::string, std::string>::with(StringSerde{}, StringSerde{}).as("read-in2"))
+      .to("out2",
+          Produced<std::string, std::string>::with(StringSerde{}, StringSerde{}).as("write-out2"));
   ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
   const TopologyDescription description = topology.describe();
   const auto& subs = description.subtopologies();
@@ -288,8 +294,8 @@ TEST(TopologyBuildErrorTest, InvalidNameCharacters) {
                        AllOf(HasSubstr("processor name 'bad name'"), HasSubstr("contains ' '"))));
 
   StreamsBuilder slash;
-  slash.stream<std::string, std::string>("in").to("out",
-                                                  Produced<std::string, std::string>::as_name("a/b"));
+  slash.stream<std::string, std::string>("in").to(
+      "out", Produced<std::string, std::string>::as_name("a/b"));
   EXPECT_THAT(slash.build(), StatusIs(StatusCode::kTopology, HasSubstr("'a/b' contains '/'")));
 }
 
@@ -305,7 +311,7 @@ TEST(TopologyBuildErrorTest, NamesLongerThan249Characters) {
   const std::string ok_name(249, 'a');
   StreamsBuilder fine;
   fine.stream<std::string, std::string>("in").filter([](const std::string&) { return true; },
-                                                      ok_name);
+                                                     ok_name);
   EXPECT_THAT(fine.build(), IsOk());
 
   const std::string long_name(250, 'b');
@@ -313,16 +319,14 @@ TEST(TopologyBuildErrorTest, NamesLongerThan249Characters) {
   builder.stream<std::string, std::string>("in").filter([](const std::string&) { return true; },
                                                         long_name);
   EXPECT_THAT(builder.build(),
-              StatusIs(StatusCode::kTopology,
-                       AllOf(HasSubstr("longer than 249 characters"),
-                             HasSubstr(std::string(40, 'b')))));
+              StatusIs(StatusCode::kTopology, AllOf(HasSubstr("longer than 249 characters"),
+                                                    HasSubstr(std::string(40, 'b')))));
 
   StreamsBuilder long_topic;
   long_topic.stream<std::string, std::string>(std::string(250, 't'));
   EXPECT_THAT(long_topic.build(),
-              StatusIs(StatusCode::kTopology,
-                       AllOf(HasSubstr("KSTREAM-SOURCE-0000000000"),
-                             HasSubstr("longer than 249 characters"))));
+              StatusIs(StatusCode::kTopology, AllOf(HasSubstr("KSTREAM-SOURCE-0000000000"),
+                                                    HasSubstr("longer than 249 characters"))));
 }
 
 TEST(TopologyBuildErrorTest, EmptySourceTopic) {
@@ -343,8 +347,8 @@ TEST(TopologyBuildErrorTest, SourceWithNoTopics) {
 
 TEST(TopologyBuildErrorTest, EmptySinkTopic) {
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in").to("",
-                                                    Produced<std::string, std::string>::as_name("sink"));
+  builder.stream<std::string, std::string>("in").to(
+      "", Produced<std::string, std::string>::as_name("sink"));
   EXPECT_THAT(builder.build(),
               StatusIs(StatusCode::kTopology, HasSubstr("'sink' has an empty topic name")));
 }
@@ -378,19 +382,17 @@ TEST(TopologyBuildErrorTest, SinkWithAnEmptySerde) {
   key_builder
       .stream<Opaque, std::string>("in", Consumed<Opaque, std::string>::with(OpaqueSerde{}, {}))
       .to("out", Produced<Opaque, std::string>::as_name("the-sink"));
-  EXPECT_THAT(key_builder.build(),
-              StatusIs(StatusCode::kTopology,
-                       AllOf(HasSubstr("sink 'the-sink'"), HasSubstr("no key serde"),
-                             HasSubstr("Opaque"))));
+  EXPECT_THAT(key_builder.build(), StatusIs(StatusCode::kTopology,
+                                            AllOf(HasSubstr("sink 'the-sink'"),
+                                                  HasSubstr("no key serde"), HasSubstr("Opaque"))));
 }
 
 TEST(TopologyBuildErrorTest, SourceWithAnEmptySerde) {
   StreamsBuilder builder;
   builder.stream<std::string, Opaque>("in", Consumed<std::string, Opaque>::as_name("src"));
-  EXPECT_THAT(builder.build(),
-              StatusIs(StatusCode::kTopology,
-                       AllOf(HasSubstr("source 'src'"), HasSubstr("no value serde"),
-                             HasSubstr("Opaque"))));
+  EXPECT_THAT(builder.build(), StatusIs(StatusCode::kTopology,
+                                        AllOf(HasSubstr("source 'src'"),
+                                              HasSubstr("no value serde"), HasSubstr("Opaque"))));
 }
 
 TEST(TopologyBuildErrorTest, PrintWithoutOperatorStreamOrMapper) {
@@ -399,16 +401,15 @@ TEST(TopologyBuildErrorTest, PrintWithoutOperatorStreamOrMapper) {
       "in", Consumed<std::string, Opaque>::with(StringSerde{}, OpaqueSerde{}));
   in.print();
   EXPECT_THAT(builder.build(),
-              StatusIs(StatusCode::kTopology,
-                       AllOf(HasSubstr("print 'KSTREAM-PRINTER-0000000001'"),
-                             HasSubstr("no operator<<"), HasSubstr("Opaque"),
-                             HasSubstr("with_key_value_mapper"))));
+              StatusIs(StatusCode::kTopology, AllOf(HasSubstr("print 'KSTREAM-PRINTER-0000000001'"),
+                                                    HasSubstr("no operator<<"), HasSubstr("Opaque"),
+                                                    HasSubstr("with_key_value_mapper"))));
 
   // With a mapper it builds.
   StreamsBuilder mapped;
   mapped
-      .stream<std::string, Opaque>("in",
-                                   Consumed<std::string, Opaque>::with(StringSerde{}, OpaqueSerde{}))
+      .stream<std::string, Opaque>(
+          "in", Consumed<std::string, Opaque>::with(StringSerde{}, OpaqueSerde{}))
       .print(Printed<std::string, Opaque>::to_sys_out().with_key_value_mapper(
           [](const std::string& k, const Opaque& v) { return k + "=" + v.text; }));
   EXPECT_THAT(mapped.build(), IsOk());
@@ -417,24 +418,23 @@ TEST(TopologyBuildErrorTest, PrintWithoutOperatorStreamOrMapper) {
 TEST(TopologyBuildErrorTest, SeveralProblemsAreReportedTogether) {
   StreamsBuilder builder;
   auto in = builder.stream<std::string, std::string>("in");
-  builder.stream<std::string, std::string>("in");                           // read twice
-  in.filter([](const std::string&) { return true; }, "bad name!").to("");   // 2 problems
+  builder.stream<std::string, std::string>("in");                          // read twice
+  in.filter([](const std::string&) { return true; }, "bad name!").to("");  // 2 problems
   in.to("out", Produced<std::string, std::string>::as_name("dup"));
-  in.to("out2", Produced<std::string, std::string>::as_name("dup"));        // duplicate
+  in.to("out2", Produced<std::string, std::string>::as_name("dup"));  // duplicate
   Result<Topology> topology = builder.build();
-  EXPECT_THAT(topology, StatusIs(StatusCode::kTopology,
-                                 AllOf(HasSubstr("invalid topology (4 problems)"),
-                                       HasSubstr("'bad name!' contains ' '"),
-                                       HasSubstr("has an empty topic name"),
-                                       HasSubstr("topic 'in' is read by two sources"),
-                                       HasSubstr("duplicate processor name 'dup'"))));
+  EXPECT_THAT(topology,
+              StatusIs(StatusCode::kTopology, AllOf(HasSubstr("invalid topology (4 problems)"),
+                                                    HasSubstr("'bad name!' contains ' '"),
+                                                    HasSubstr("has an empty topic name"),
+                                                    HasSubstr("topic 'in' is read by two sources"),
+                                                    HasSubstr("duplicate processor name 'dup'"))));
 }
 
 TEST(TopologyBuildErrorTest, ASingleProblemSaysSo) {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in").to("");
-  EXPECT_THAT(builder.build(),
-              StatusIs(StatusCode::kTopology, HasSubstr("invalid topology: ")));
+  EXPECT_THAT(builder.build(), StatusIs(StatusCode::kTopology, HasSubstr("invalid topology: ")));
 }
 
 }  // namespace
