@@ -98,7 +98,8 @@ TEST_F(AddressRouterTest, KeepsHeadersAndTimestamps) {
 }
 
 TEST_F(AddressRouterTest, UndecodableBytesGoToTheDeadLetterTopicWithErrorHeaders) {
-  const std::string garbage("\x0f\xff\xff not an address", 21);
+  constexpr char kGarbage[] = "\x0f\xff\xff not an address";
+  const std::string garbage(kGarbage, sizeof kGarbage - 1);
   raw_input_.pipe_input("cust-1", garbage, kstreams::Headers{{"origin", kstreams::Bytes("x")}},
                         555);
   Address after = generator_.address(BILLING);

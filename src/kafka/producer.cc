@@ -79,6 +79,17 @@ Status Producer::produce(const ProducerRecord& record) {
   return Status();
 }
 
+Status Producer::prepare_topics(const std::vector<std::string>& topics) {
+  for (const std::string& topic : topics) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
+    if (handle == nullptr) {
+      return to_status(rd_kafka_last_error(), "topic handle for '" + topic + "'");
+    }
+    known_topics_.emplace_back(handle);
+  }
+  return Status();
+}
+
 int Producer::poll(std::chrono::milliseconds timeout) {
   return rd_kafka_poll(rk_.get(), static_cast<int>(timeout.count()));
 }

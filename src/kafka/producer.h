@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <librdkafka/rdkafka.h>
 
@@ -87,6 +88,10 @@ class Producer {
   /// The partition count of `topic` from the cluster; see kafka::partition_count.
   Result<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
 
+  /// Creates topic handles for `topics` now, so that their metadata is fetched before the first
+  /// record is produced to them (instead of that record waiting for it). Not thread-safe.
+  Status prepare_topics(const std::vector<std::string>& topics);
+
   /// OK, or the fatal error that made this producer unusable (see fatal_error_status).
   Status fatal_error() const;
 
@@ -99,6 +104,8 @@ class Producer {
 
   DeliveryCallback on_delivery_;
   KafkaPtr rk_;
+  // Declared after rk_ so that they are destroyed first (a topic handle refers to its client).
+  std::vector<TopicPtr> known_topics_;
 };
 
 }  // namespace kstreams::kafka

@@ -80,6 +80,12 @@ Status StreamThread::start() {
                                 on_rebalance(event, partitions);
                               }));
   collector_ = std::make_unique<KafkaRecordCollector>(*producer_);
+  // Fetch the sinks' metadata now rather than making the first record to each topic wait.
+  std::vector<std::string> sink_topics = topology_.sink_topics();
+  if (!config_.errors_dead_letter_queue_topic_name.empty()) {
+    sink_topics.push_back(config_.errors_dead_letter_queue_topic_name);
+  }
+  KSTREAMS_RETURN_IF_ERROR(producer_->prepare_topics(sink_topics));
   KSTREAMS_RETURN_IF_ERROR(consumer_->subscribe(topology_.source_topics()));
   last_commit_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] { run(); });
