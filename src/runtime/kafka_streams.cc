@@ -151,7 +151,7 @@ class KafkaStreams::Impl {
 
   bool wait_for_state(StreamsState wanted, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(mutex_);
-    return cv_.wait_for(lock, timeout, [&] { return state_ == wanted; });
+    return cv_.wait_for(lock, timeout, [&] { return state_ == wanted && listeners_running_ == 0; });
   }
 
  private:
@@ -258,7 +258,9 @@ class KafkaStreams::Impl {
       bool all_running = true;
       for (const auto& t : threads_) {
         const auto s = t->state();
-        if (s == StreamThread::State::kDead) continue;
+        // A thread on its way out (closing, or dying after an error) is not rebalancing; what
+        // its end means for the client is decided by close() or the supervisor.
+        if (s == StreamThread::State::kDead || s == StreamThread::State::kPendingShutdown) continue;
         all_running = all_running && s == StreamThread::State::kRunning;
       }
       next = all_running ? StreamsState::kRunning : StreamsState::kRebalancing;
@@ -267,6 +269,8 @@ class KafkaStreams::Impl {
     transition(next, {});
   }
 
+  // The listener runs before wait_for_state() sees the new state, so that whoever waits for a
+  // state also sees every listener call up to it.
   void transition(StreamsState next, const Status& error) {
     StreamsState old;
     StateListener listener;
@@ -277,14 +281,19 @@ class KafkaStreams::Impl {
       state_ = next;
       if (!error.ok()) error_ = error;
       listener = listener_;
+      ++listeners_running_;
     }
-    cv_.notify_all();
     internal::logger().info("{}: state {} -> {}", config_.application_id, to_string(old),
                             to_string(next));
     if (listener) {
       std::lock_guard lock(listener_mutex_);
       listener(next, old);
     }
+    {
+      std::lock_guard lock(mutex_);
+      --listeners_running_;
+    }
+    cv_.notify_all();
   }
 
   // Handles dead stream threads (replace, or shut the client down) and logs the summary line.
@@ -407,6 +416,7 @@ class KafkaStreams::Impl {
   UncaughtExceptionHandler handler_;
   bool closed_ = false;
   bool stop_supervisor_ = false;
+  int listeners_running_ = 0;  // transitions whose listener call has not returned yet
   ProcessingMetrics retired_metrics_;
 
   // Declared before the threads so that it is destroyed after them: clients first.

@@ -121,8 +121,8 @@ void StreamThread::set_state(State state) {
 
 void StreamThread::run() {
   Status status = run_loop();
+  set_state(State::kPendingShutdown);
   if (status.ok()) {
-    set_state(State::kPendingShutdown);
     status = commit(CommitKind::kFinal);
     if (!status.ok()) logger().warn("{}: final commit failed: {}", name_, status.to_string());
   } else {
@@ -327,7 +327,7 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
   ++local_.rebalances;
   switch (event) {
     case kafka::RebalanceEvent::kRevoked: {
-      set_state(State::kPartitionsRevoked);
+      if (state() != State::kPendingShutdown) set_state(State::kPartitionsRevoked);
       Status status = commit(CommitKind::kFinal);
       if (!status.ok()) {
         logger().warn("{}: commit before revocation failed: {}", name_, status.to_string());
@@ -336,7 +336,7 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
       break;
     }
     case kafka::RebalanceEvent::kLost:
-      set_state(State::kPartitionsRevoked);
+      if (state() != State::kPendingShutdown) set_state(State::kPartitionsRevoked);
       logger().warn(
           "{}: {} partitions lost (group membership lost); closing their tasks without "
           "commit",
