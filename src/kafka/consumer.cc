@@ -231,7 +231,9 @@ void Consumer::notify(RebalanceEvent event, const std::vector<TopicPartition>& p
 
 void Consumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
   rd_kafka_t* rk = rk_.get();
-  const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+  // NULL when the consumer is not (or no longer) in a group, e.g. while closing.
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  const bool cooperative = protocol != nullptr && std::strcmp(protocol, "COOPERATIVE") == 0;
   const std::vector<TopicPartition> changed = from_list(partitions);
   Status applied;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
