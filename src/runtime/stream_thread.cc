@@ -379,15 +379,7 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
     buffer.partition = tp.partition;
     it->second.partitions.push_back(std::move(buffer));
   }
-  // Re-index after all insertions (vectors may have moved).
-  buffer_index_.clear();
-  for (auto& [id, task] : tasks_) {
-    for (std::size_t i = 0; i < task.partitions.size(); ++i) {
-      buffer_index_[{task.partitions[i].topic, task.partitions[i].partition}] = {id, i};
-    }
-  }
-  local_.active_tasks = tasks_.size();
-  local_.assigned_partitions = buffer_index_.size();
+  reindex_buffers();
   return {};
 }
 
@@ -404,6 +396,10 @@ void StreamThread::close_tasks(const std::vector<kafka::TopicPartition>& partiti
     }
     buffer_index_.erase(it);
   }
+  reindex_buffers();
+}
+
+void StreamThread::reindex_buffers() {
   buffer_index_.clear();
   for (auto& [id, task] : tasks_) {
     for (std::size_t i = 0; i < task.partitions.size(); ++i) {

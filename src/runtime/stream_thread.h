@@ -99,6 +99,8 @@ class StreamThread {
   void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
   Status create_tasks(const std::vector<kafka::TopicPartition>& partitions);
   void close_tasks(const std::vector<kafka::TopicPartition>& partitions);
+  /// Rebuilds the (topic, partition) -> buffer index and the task/partition counts.
+  void reindex_buffers();
   void on_delivery(const kafka::DeliveryReport& report);
   void set_state(State state);
   void publish_metrics();
