@@ -1,0 +1,381 @@
+// The conformance reference: runs each scenario file through Kafka Streams' own
+// TopologyTestDriver and writes what came out, in the format of tests/conformance/README.md.
+//
+//   java -cp <classes>:<libs>/* Reference SCENARIO_DIR OUTPUT_DIR
+//
+// Every topology here has a twin with the same name in tests/conformance/topologies.cc written
+// in the kstreams DSL; keep the two in step (same predicates over the same bytes).
+import address_router.AddressOuterClass.Address;
+import address_router.AddressOuterClass.AddressType;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.test.TestRecord;
+
+public final class Reference {
+  static final long INITIAL_WALL_CLOCK_MS = 1_700_000_000_000L;
+  static final HexFormat HEX = HexFormat.of();
+
+  /** Records seen by peek/foreach, drained after each step as pseudo-topics "peek"/"foreach". */
+  static final List<String[]> sideEffects = new ArrayList<>();
+  /** Dead-letter records of the emulated DLQ (Kafka Streams 3.9 has no KIP-1034 DLQ). */
+  static final List<TestRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+
+  static int blen(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  // ------------------------------------------------------------------ topologies ----
+  /** A topology plus the config it needs. */
+  record Built(Topology topology, Properties extra, String dlqTopic) {}
+
+  static Built build(String name) {
+    StreamsBuilder b = new StreamsBuilder();
+    Properties extra = new Properties();
+    String dlq = null;
+    switch (name) {
+      case "address-router": {
+        Serde<Address> addressSerde = Serdes.serdeFrom(
+            (Serializer<Address>) (topic, a) -> a == null ? null : a.toByteArray(),
+            (Deserializer<Address>) (topic, data) -> {
+              // The kstreams protobuf serde rejects a Kafka null for a non-optional message.
+              if (data == null) throw new SerializationException("null value for Address");
+              try {
+                return Address.parseFrom(data);
+              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new SerializationException(e);
+              }
+            });
+        Map<String, KStream<String, Address>> r =
+            b.stream("addresses", Consumed.with(Serdes.String(), addressSerde))
+                .split(Named.as("route-"))
+                .branch((k, a) -> a.getType() == AddressType.SHIPPING && hasRequiredFields(a),
+                        Branched.as("shipping"))
+                .branch((k, a) -> a.getType() == AddressType.BILLING && hasRequiredFields(a),
+                        Branched.as("billing"))
+                .defaultBranch(Branched.as("invalid"));
+        Produced<String, Address> p = Produced.with(Serdes.String(), addressSerde);
+        r.get("route-shipping").to("addresses.shipping", p);
+        r.get("route-billing").to("addresses.billing", p);
+        r.get("route-invalid").to("addresses.invalid", p);
+        extra.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                  DeadLetterEmulation.class.getName());
+        dlq = "addresses.dlq";
+        break;
+      }
+      case "filter": {
+        KStream<String, String> in = b.stream("in");
+        in.filter((k, v) -> v != null && blen(v) % 2 == 0).to("even");
+        in.filterNot((k, v) -> k == null || k.startsWith("k1")).to("not-k1");
+        break;
+      }
+      case "map-values": {
+        KStream<String, String> in = b.stream("in");
+        in.mapValues(v -> v == null ? null : v + "!").to("bang");
+        in.mapValues((k, v) -> (k == null ? "~" : k) + "=" + (v == null ? "~" : v)).to("kv");
+        break;
+      }
+      case "map": {
+        KStream<String, String> in = b.stream("in");
+        in.map((k, v) -> KeyValue.pair(v, k)).to("swapped");
+        break;
+      }
+      case "select-key": {
+        KStream<String, String> in = b.stream("in");
+        in.selectKey((k, v) -> v).to("by-value");
+        in.selectKey((k, v) -> k == null ? "none" : null).to("flipped");
+        break;
+      }
+      case "flat-map": {
+        KStream<String, String> in = b.stream("in");
+        in.flatMap((k, v) -> {
+            List<KeyValue<String, String>> out = new ArrayList<>();
+            if (v == null) return out;
+            for (int i = 0; i < blen(v) % 3; ++i) {
+              out.add(KeyValue.pair((k == null ? "" : k) + "-" + i, v));
+            }
+            return out;
+          }).to("fm");
+        in.flatMapValues(v -> v == null ? Collections.singletonList((String) null)
+                                        : Arrays.asList(v, v + v)).to("fmv");
+        break;
+      }
+      case "merge": {
+        KStream<String, String> a =
+            b.<String, String>stream("in-a").mapValues(v -> v == null ? null : "a:" + v);
+        KStream<String, String> c = b.<String, String>stream("in-b").filter((k, v) -> k != null);
+        a.merge(c).to("merged");
+        c.merge(a, Named.as("merge-again")).mapValues(v -> v == null ? "~" : v).to("merged2");
+        break;
+      }
+      case "peek": {
+        KStream<String, String> in = b.stream("in");
+        in.peek((k, v) -> sideEffects.add(new String[] {"peek", k, v}))
+            .filter((k, v) -> v != null)
+            .peek((k, v) -> sideEffects.add(new String[] {"peek2", k, v}))
+            .to("out");
+        in.foreach((k, v) -> sideEffects.add(new String[] {"foreach", k, v}));
+        break;
+      }
+      case "split": {
+        KStream<String, String> in = b.stream("in");
+        Map<String, KStream<String, String>> s =
+            in.split(Named.as("s-"))
+                .branch((k, v) -> v == null, Branched.as("null"))
+                .branch((k, v) -> k != null && k.startsWith("k1"), Branched.as("k1"))
+                .branch((k, v) -> blen(v) % 2 == 0, Branched.as("even"))
+                .defaultBranch(Branched.as("rest"));
+        s.get("s-null").to("split-null");
+        s.get("s-k1").to("split-k1");
+        s.get("s-even").to("split-even");
+        s.get("s-rest").to("split-rest");
+        Map<String, KStream<String, String>> t =
+            in.split(Named.as("t-"))
+                .branch((k, v) -> k == null, Branched.as("nokey"))
+                .branch((k, v) -> v != null && v.isEmpty(), Branched.as("empty"))
+                .noDefaultBranch();
+        t.get("t-nokey").to("split-nokey");
+        t.get("t-empty").to("split-empty");
+        break;
+      }
+      case "headers": {
+        KStream<String, String> in = b.stream("in");
+        in.process(HeaderStamper::new).to("stamped");
+        in.to("plain");
+        break;
+      }
+      case "long-values": {
+        KStream<String, Long> in = b.stream("in", Consumed.with(Serdes.String(), Serdes.Long()));
+        in.mapValues(v -> v == null ? null : v * 31 + 7)
+            .filter((k, v) -> v == null || v % 3 != 0)
+            .to("out", Produced.with(Serdes.String(), Serdes.Long()));
+        extra.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                  LogAndContinueExceptionHandler.class.getName());
+        break;
+      }
+      case "to-extractor": {
+        KStream<String, String> in = b.stream("in");
+        in.to((k, v, ctx) -> v == null ? "dyn-null" : "dyn-" + (blen(v) % 3));
+        break;
+      }
+      case "feedback": {
+        KStream<String, String> in = b.stream("in");
+        in.mapValues(v -> v == null ? null : v + "+").to("mid");
+        b.<String, String>stream("mid").filter((k, v) -> k != null).to("out");
+        break;
+      }
+      default:
+        throw new IllegalArgumentException("unknown topology: " + name);
+    }
+    return new Built(b.build(), extra, dlq);
+  }
+
+  static boolean hasRequiredFields(Address a) {
+    return !a.getAddressId().isEmpty() && !a.getCustomerId().isEmpty()
+        && !a.getStreet().isEmpty() && !a.getCity().isEmpty() && !a.getPostalCode().isEmpty();
+  }
+
+  /** Adds a header naming the value, drops "h1", and moves the record 1 ms later. */
+  static final class HeaderStamper implements Processor<String, String, String, String> {
+    private ProcessorContext<String, String> ctx;
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+      ctx = context;
+    }
+
+    @Override
+    public void process(Record<String, String> r) {
+      Headers h = new RecordHeaders(r.headers().toArray());
+      h.remove("h1");
+      h.add("seen", r.value() == null ? null : r.value().getBytes(StandardCharsets.UTF_8));
+      ctx.forward(r.withHeaders(h).withTimestamp(r.timestamp() + 1));
+    }
+  }
+
+  /** KIP-1034's dead-letter record, emulated: input bytes plus __streams.errors.* headers. */
+  public static final class DeadLetterEmulation implements DeserializationExceptionHandler {
+    @Override
+    public DeserializationHandlerResponse handle(ErrorHandlerContext context,
+                                                 ConsumerRecord<byte[], byte[]> record,
+                                                 Exception exception) {
+      Headers h = new RecordHeaders(record.headers().toArray());
+      h.add("__streams.errors.exception", exception.getClass().getName().getBytes());
+      h.add("__streams.errors.message", String.valueOf(exception.getMessage()).getBytes());
+      h.add("__streams.errors.topic", record.topic().getBytes());
+      h.add("__streams.errors.partition", String.valueOf(record.partition()).getBytes());
+      h.add("__streams.errors.offset", String.valueOf(record.offset()).getBytes());
+      deadLetters.add(new TestRecord<>(record.key(), record.value(), h, record.timestamp()));
+      return DeserializationHandlerResponse.CONTINUE;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+  }
+
+  // ------------------------------------------------------------------ scenario I/O ----
+  static byte[] decodeBytes(String s) {
+    if (s.equals("null")) return null;
+    if (!s.startsWith("x")) throw new IllegalArgumentException("bad bytes field: " + s);
+    return HEX.parseHex(s.substring(1));
+  }
+
+  static String encodeBytes(byte[] b) {
+    return b == null ? "null" : "x" + HEX.formatHex(b);
+  }
+
+  static Headers decodeHeaders(String s) {
+    RecordHeaders h = new RecordHeaders();
+    if (s.equals("-")) return h;
+    for (String one : s.split(";")) {
+      int eq = one.indexOf('=');
+      h.add(new String(decodeBytes(one.substring(0, eq)), StandardCharsets.UTF_8),
+            decodeBytes(one.substring(eq + 1)));
+    }
+    return h;
+  }
+
+  static String encodeHeaders(Headers headers) {
+    List<String> parts = new ArrayList<>();
+    for (Header h : headers) {
+      parts.add(encodeBytes(h.key().getBytes(StandardCharsets.UTF_8)) + "="
+                + encodeBytes(h.value()));
+    }
+    return parts.isEmpty() ? "-" : String.join(";", parts);
+  }
+
+  static String encodeString(String s) {
+    return encodeBytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void runScenario(Path scenario, Path outDir) throws IOException {
+    List<String> lines = Files.readAllLines(scenario, StandardCharsets.UTF_8);
+    String topologyName = null;
+    List<String> header = new ArrayList<>();
+    for (String line : lines) {
+      String[] f = line.split("\t", -1);
+      if (f[0].equals("topology")) topologyName = f[1];
+      if (f[0].equals("topology") || f[0].equals("seed")) header.add(line);
+    }
+    Built built = build(topologyName);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "conformance-" + topologyName);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+    props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+    props.putAll(built.extra());
+    sideEffects.clear();
+    deadLetters.clear();
+
+    Path out = outDir.resolve(scenario.getFileName().toString().replace(".scn", ".out"));
+    try (TopologyTestDriver driver = new TopologyTestDriver(
+             built.topology(), props, Instant.ofEpochMilli(INITIAL_WALL_CLOCK_MS));
+         BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      w.write("kstreams-conformance-output\t1\n");
+      for (String h : header) w.write(h + "\n");
+      int step = -1;
+      for (String line : lines) {
+        String[] f = line.split("\t", -1);
+        if (f[0].equals("pipe")) {
+          ++step;
+          TestInputTopic<byte[], byte[]> in = driver.createInputTopic(
+              f[1], new ByteArraySerializer(), new ByteArraySerializer());
+          try {
+            in.pipeInput(new TestRecord<>(decodeBytes(f[3]), decodeBytes(f[4]),
+                                          decodeHeaders(f[5]), Long.parseLong(f[2])));
+          } catch (RuntimeException e) {
+            w.write("error\t" + step + "\t" + e.getClass().getSimpleName() + "\n");
+          }
+        } else if (f[0].equals("advance")) {
+          ++step;
+          driver.advanceWallClockTime(Duration.ofMillis(Long.parseLong(f[1])));
+        } else {
+          continue;
+        }
+        for (String topic : new TreeSet<>(driver.producedTopicNames())) {
+          TestOutputTopic<byte[], byte[]> o = driver.createOutputTopic(
+              topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+          while (!o.isEmpty()) {
+            TestRecord<byte[], byte[]> r = o.readRecord();
+            writeOut(w, step, topic, r.timestamp(), r.key(), r.value(), r.headers());
+          }
+        }
+        for (TestRecord<byte[], byte[]> r : deadLetters) {
+          writeOut(w, step, built.dlqTopic(), r.timestamp(), r.key(), r.value(), r.headers());
+        }
+        deadLetters.clear();
+        for (String[] s : sideEffects) {
+          w.write("out\t" + step + "\t" + s[0] + "\t0\t" + encodeString(s[1]) + "\t"
+                  + encodeString(s[2]) + "\t-\n");
+        }
+        sideEffects.clear();
+      }
+      w.write("end\n");
+    }
+  }
+
+  static void writeOut(BufferedWriter w, int step, String topic, long ts, byte[] key,
+                       byte[] value, Headers headers) throws IOException {
+    w.write("out\t" + step + "\t" + topic + "\t" + ts + "\t" + encodeBytes(key) + "\t"
+            + encodeBytes(value) + "\t" + encodeHeaders(headers) + "\n");
+  }
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 2) {
+      System.err.println("usage: Reference SCENARIO_DIR OUTPUT_DIR");
+      System.exit(2);
+    }
+    Path outDir = Paths.get(args[1]);
+    Files.createDirectories(outDir);
+    List<Path> scenarios;
+    try (Stream<Path> s = Files.list(Paths.get(args[0]))) {
+      scenarios = s.filter(p -> p.toString().endsWith(".scn")).sorted().collect(Collectors.toList());
+    }
+    for (Path p : scenarios) runScenario(p, outDir);
+    System.err.println("reference: ran " + scenarios.size() + " scenarios");
+  }
+}

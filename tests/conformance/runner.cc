@@ -1,0 +1,308 @@
+// conformance-runner: runs scenario files through kstreams' TopologyTestDriver and writes what
+// came out, in the format of tests/conformance/README.md (conformance.py compares it with Kafka
+// Streams' output for the same scenarios).
+//
+//   conformance-runner SCENARIO_DIR OUTPUT_DIR
+//
+// Each topology here has a twin with the same name in reference/src/Reference.java; keep the two
+// in step (same predicates over the same bytes). Keys and values are std::optional<std::string>:
+// Java's String serde reads a Kafka null as null, and std::optional is its kstreams spelling.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <kstreams/kstreams.h>
+#include <kstreams/testing/topology_test_driver.h>
+
+#include "examples/address_router/address_router.h"
+
+namespace kstreams::conformance {
+namespace {
+
+using S = std::optional<std::string>;
+using L = std::optional<std::int64_t>;
+using KV = KeyValue<S, S>;
+
+constexpr std::int64_t kInitialWallClockMs = 1'700'000'000'000;
+
+/// What peek/foreach saw, drained after each step as the pseudo-topics "peek", "foreach", ...
+std::vector<std::tuple<std::string, S, S>> side_effects;
+
+bool starts_with(const S& s, std::string_view prefix) { return s && s->starts_with(prefix); }
+
+struct Built {
+  Topology topology;
+  StreamsConfig config;
+};
+
+/// Adds a header naming the value, drops "h1", and moves the record 1 ms later.
+class HeaderStamper final : public Processor<S, S, S, S> {
+ public:
+  void init(ProcessorContext<S, S>& context) override { ctx_ = &context; }
+  void process(Record<S, S> record) override {
+    record.headers.remove("h1");
+    record.headers.add("seen", record.value);
+    record.timestamp += 1;
+    ctx_->forward(std::move(record));
+  }
+
+ private:
+  ProcessorContext<S, S>* ctx_ = nullptr;
+};
+
+std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topologies() {
+  std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> t;
+  t["address-router"] = [](StreamsBuilder& b, StreamsConfig& c) {
+    address_router::build(b);
+    address_router::configure(c);
+  };
+  t["filter"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.filter([](const S&, const S& v) { return v && v->size() % 2 == 0; }).to("even");
+    in.filter_not([](const S& k, const S&) { return !k || starts_with(k, "k1"); }).to("not-k1");
+  };
+  t["map-values"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.map_values([](const S& v) { return v ? S(*v + "!") : S(); }).to("bang");
+    in.map_values([](const S& k, const S& v) {
+        return S(k.value_or("~") + "=" + v.value_or("~"));
+      }).to("kv");
+  };
+  t["map"] = [](StreamsBuilder& b, StreamsConfig&) {
+    b.stream<S, S>("in").map([](const S& k, const S& v) { return KV{v, k}; }).to("swapped");
+  };
+  t["select-key"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.select_key([](const S&, const S& v) { return v; }).to("by-value");
+    in.select_key([](const S& k, const S&) { return k ? S() : S("none"); }).to("flipped");
+  };
+  t["flat-map"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.flat_map([](const S& k, const S& v) {
+        std::vector<KV> out;
+        if (!v) return out;
+        for (std::size_t i = 0; i < v->size() % 3; ++i) {
+          out.push_back(KV{k.value_or("") + "-" + std::to_string(i), v});
+        }
+        return out;
+      }).to("fm");
+    in.flat_map_values([](const S& v) {
+        return v ? std::vector<S>{v, *v + *v} : std::vector<S>{S()};
+      }).to("fmv");
+  };
+  t["merge"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto a = b.stream<S, S>("in-a").map_values([](const S& v) { return v ? S("a:" + *v) : S(); });
+    auto c = b.stream<S, S>("in-b").filter([](const S& k, const S&) { return k.has_value(); });
+    a.merge(c).to("merged");
+    c.merge(a, "merge-again").map_values([](const S& v) { return S(v.value_or("~")); })
+        .to("merged2");
+  };
+  t["peek"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.peek([](const S& k, const S& v) { side_effects.emplace_back("peek", k, v); })
+        .filter([](const S&, const S& v) { return v.has_value(); })
+        .peek([](const S& k, const S& v) { side_effects.emplace_back("peek2", k, v); })
+        .to("out");
+    in.foreach ([](const S& k, const S& v) { side_effects.emplace_back("foreach", k, v); });
+  };
+  t["split"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    auto [null, k1, even, rest] =
+        in.split("s-")
+            .branch([](const S&, const S& v) { return !v; }, "null")
+            .branch([](const S& k, const S&) { return starts_with(k, "k1"); }, "k1")
+            // Kafka Streams calls this with a null value never (the first branch took those).
+            .branch([](const S&, const S& v) { return v->size() % 2 == 0; }, "even")
+            .default_branch("rest");
+    null.to("split-null");
+    k1.to("split-k1");
+    even.to("split-even");
+    rest.to("split-rest");
+    auto [nokey, empty] = in.split("t-")
+                              .branch([](const S& k, const S&) { return !k; }, "nokey")
+                              .branch([](const S&, const S& v) { return v && v->empty(); }, "empty")
+                              .no_default_branch();
+    nokey.to("split-nokey");
+    empty.to("split-empty");
+  };
+  t["headers"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.process([] { return std::make_unique<HeaderStamper>(); }).to("stamped");
+    in.to("plain");
+  };
+  t["long-values"] = [](StreamsBuilder& b, StreamsConfig& c) {
+    b.stream<S, L>("in")
+        .map_values([](const L& v) {
+          // Java's long arithmetic wraps; do it in unsigned to get the same bits without UB.
+          return v ? L(static_cast<std::int64_t>(static_cast<std::uint64_t>(*v) * 31U + 7U)) : L();
+        })
+        .filter([](const S&, const L& v) { return !v || *v % 3 != 0; })
+        .to("out");
+    c.default_deserialization_exception_handler = error_handlers::log_and_continue();
+  };
+  t["to-extractor"] = [](StreamsBuilder& b, StreamsConfig&) {
+    b.stream<S, S>("in").to([](const S&, const S& v) {
+      return v ? "dyn-" + std::to_string(v->size() % 3) : std::string("dyn-null");
+    });
+  };
+  t["feedback"] = [](StreamsBuilder& b, StreamsConfig&) {
+    b.stream<S, S>("in").map_values([](const S& v) { return v ? S(*v + "+") : S(); }).to("mid");
+    b.stream<S, S>("mid").filter([](const S& k, const S&) { return k.has_value(); }).to("out");
+  };
+  return t;
+}
+
+// ------------------------------------------------------------------ scenario I/O ----
+std::vector<std::string> split_tabs(const std::string& line, char sep = '\t') {
+  std::vector<std::string> out;
+  std::string::size_type start = 0;
+  while (true) {
+    auto pos = line.find(sep, start);
+    out.push_back(line.substr(start, pos - start));
+    if (pos == std::string::npos) return out;
+    start = pos + 1;
+  }
+}
+
+S decode_bytes(const std::string& s) {
+  if (s == "null") return std::nullopt;
+  if (s.empty() || s[0] != 'x') throw std::runtime_error("bad bytes field: " + s);
+  std::string out;
+  for (std::size_t i = 1; i + 1 < s.size(); i += 2) {
+    out.push_back(static_cast<char>(std::stoi(s.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+std::string encode_bytes(const S& b) {
+  if (!b) return "null";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "x";
+  for (unsigned char c : *b) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+Headers decode_headers(const std::string& s) {
+  Headers h;
+  if (s == "-") return h;
+  for (const std::string& one : split_tabs(s, ';')) {
+    auto eq = one.find('=');
+    h.add(*decode_bytes(one.substr(0, eq)), decode_bytes(one.substr(eq + 1)));
+  }
+  return h;
+}
+
+std::string encode_headers(const Headers& headers) {
+  std::string out;
+  for (const Header& h : headers) {
+    if (!out.empty()) out += ";";
+    out += encode_bytes(h.key) + "=" + encode_bytes(h.value);
+  }
+  return out.empty() ? "-" : out;
+}
+
+Serde<S> raw() { return OptionalSerde<std::string>(Serde<std::string>(StringSerde{})); }
+
+void run_scenario(const std::filesystem::path& scenario, const std::filesystem::path& out_dir) {
+  std::ifstream in(scenario);
+  std::vector<std::vector<std::string>> lines;
+  std::string line;
+  std::string topology_name;
+  std::ostringstream out;
+  out << "kstreams-conformance-output\t1\n";
+  while (std::getline(in, line)) {
+    lines.push_back(split_tabs(line));
+    if (lines.back()[0] == "topology") topology_name = lines.back()[1];
+    if (lines.back()[0] == "topology" || lines.back()[0] == "seed") out << line << "\n";
+  }
+  static const auto kTopologies = topologies();
+  auto it = kTopologies.find(topology_name);
+  if (it == kTopologies.end()) throw std::runtime_error("unknown topology: " + topology_name);
+  StreamsBuilder builder;
+  StreamsConfig config;
+  config.application_id = "conformance-" + topology_name;
+  it->second(builder, config);
+  Result<Topology> topology = builder.build();
+  if (!topology.ok()) throw StreamsException(topology.status());
+  side_effects.clear();
+
+  testing::TopologyTestDriver driver(
+      topology.value(), config,
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(kInitialWallClockMs)));
+  int step = -1;
+  for (const auto& f : lines) {
+    if (f[0] == "pipe") {
+      ++step;
+      auto topic = driver.create_input_topic<S, S>(f[1], raw(), raw());
+      try {
+        topic.pipe_input(decode_bytes(f[3]), decode_bytes(f[4]), decode_headers(f[5]),
+                         std::stoll(f[2]));
+      } catch (const StreamsException& e) {
+        out << "error\t" << step << "\tStreamsException\n";
+      }
+    } else if (f[0] == "advance") {
+      ++step;
+      driver.advance_wall_clock_time(std::chrono::milliseconds(std::stoll(f[1])));
+    } else {
+      continue;
+    }
+    for (const std::string& name : driver.produced_topic_names()) {
+      auto topic = driver.create_output_topic<S, S>(name, raw(), raw());
+      for (const auto& r : topic.read_records_to_list()) {
+        out << "out\t" << step << "\t" << name << "\t" << r.timestamp.value_or(-1) << "\t"
+            << encode_bytes(r.key) << "\t" << encode_bytes(r.value) << "\t"
+            << encode_headers(r.headers) << "\n";
+      }
+    }
+    for (const auto& [name, k, v] : side_effects) {
+      out << "out\t" << step << "\t" << name << "\t0\t" << encode_bytes(k) << "\t"
+          << encode_bytes(v) << "\t-\n";
+    }
+    side_effects.clear();
+  }
+  out << "end\n";
+  std::string file = scenario.filename().string();
+  file.replace(file.size() - 4, 4, ".out");
+  std::ofstream(out_dir / file) << out.str();
+}
+
+}  // namespace
+}  // namespace kstreams::conformance
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: conformance-runner SCENARIO_DIR OUTPUT_DIR\n";
+    return 2;
+  }
+  std::filesystem::create_directories(argv[2]);
+  std::vector<std::filesystem::path> scenarios;
+  for (const auto& entry : std::filesystem::directory_iterator(argv[1])) {
+    if (entry.path().extension() == ".scn") scenarios.push_back(entry.path());
+  }
+  std::sort(scenarios.begin(), scenarios.end());
+  for (const auto& p : scenarios) {
+    try {
+      kstreams::conformance::run_scenario(p, argv[2]);
+    } catch (const std::exception& e) {
+      // The output file stays without its "end" line: conformance.py reports it as incomplete.
+      std::cerr << "conformance-runner: " << p.filename().string() << ": " << e.what() << "\n";
+    }
+  }
+  std::cerr << "conformance-runner: ran " << scenarios.size() << " scenarios\n";
+  return 0;
+}
