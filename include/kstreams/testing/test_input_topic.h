@@ -48,6 +48,12 @@ class TestInputTopic {
 
   void pipe_input(const TestRecord<K, V>& record) {
     std::int64_t timestamp = record.timestamp ? *record.timestamp : next_time();
+    if (timestamp < 0) {
+      // As Kafka's TestInputTopic, whose ProducerRecord refuses it: no Kafka record has one.
+      throw StreamsException(invalid_argument("pipe_input to '" + topic_ + "': invalid timestamp " +
+                                              std::to_string(timestamp) +
+                                              " (must be non-negative)"));
+    }
     NullableBytes key;
     NullableBytes value;
     check(key_serde_.serialize(record.key, key), "key");
