@@ -62,6 +62,43 @@ class HeaderStamper final : public Processor<S, S, S, S> {
   ProcessorContext<S, S>* ctx_ = nullptr;
 };
 
+/// Writes where the record came from and the task's clocks into headers.
+class MetadataStamper final : public Processor<S, S, S, S> {
+ public:
+  void init(ProcessorContext<S, S>& context) override { ctx_ = &context; }
+  void process(Record<S, S> record) override {
+    const RecordMetadata* m = ctx_->record_metadata();
+    if (m == nullptr) throw std::logic_error("no record metadata while processing a record");
+    record.headers.add("md.topic", m->topic);
+    record.headers.add("md.partition", std::to_string(m->partition));
+    record.headers.add("md.offset", std::to_string(m->offset));
+    record.headers.add("md.stream-time", std::to_string(ctx_->current_stream_time_ms()));
+    record.headers.add("md.system-time", std::to_string(ctx_->current_system_time_ms()));
+    ctx_->forward(std::move(record));
+  }
+
+ private:
+  ProcessorContext<S, S>* ctx_ = nullptr;
+};
+
+/// Forwards records, and a record per stream-time (5 s) and wall-clock (1 s) punctuation.
+class Punctuating final : public Processor<S, S, S, S> {
+ public:
+  void init(ProcessorContext<S, S>& context) override {
+    ctx_ = &context;
+    ctx_->schedule(std::chrono::seconds(1), PunctuationType::kWallClockTime, [this](std::int64_t t) {
+      ctx_->forward(Record<S, S>{S("wall"), S(std::to_string(t)), t, {}});
+    });
+    ctx_->schedule(std::chrono::seconds(5), PunctuationType::kStreamTime, [this](std::int64_t t) {
+      ctx_->forward(Record<S, S>{S("stream"), S(std::to_string(t)), t, {}});
+    });
+  }
+  void process(Record<S, S> record) override { ctx_->forward(std::move(record)); }
+
+ private:
+  ProcessorContext<S, S>* ctx_ = nullptr;
+};
+
 std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topologies() {
   std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> t;
   t["address-router"] = [](StreamsBuilder& b, StreamsConfig& c) {
@@ -160,6 +197,13 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
   t["feedback"] = [](StreamsBuilder& b, StreamsConfig&) {
     b.stream<S, S>("in").map_values([](const S& v) { return v ? S(*v + "+") : S(); }).to("mid");
     b.stream<S, S>("mid").filter([](const S& k, const S&) { return k.has_value(); }).to("out");
+  };
+  t["metadata"] = [](StreamsBuilder& b, StreamsConfig&) {
+    b.stream<S, S>("in").process([] { return std::make_unique<MetadataStamper>(); }).to("mid");
+    b.stream<S, S>("mid").process([] { return std::make_unique<MetadataStamper>(); }).to("out");
+  };
+  t["punctuate"] = [](StreamsBuilder& b, StreamsConfig&) {
+    b.stream<S, S>("in").process([] { return std::make_unique<Punctuating>(); }).to("out");
   };
   return t;
 }

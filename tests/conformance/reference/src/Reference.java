@@ -51,6 +51,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -208,6 +209,15 @@ public final class Reference {
         b.<String, String>stream("mid").filter((k, v) -> k != null).to("out");
         break;
       }
+      case "metadata": {
+        b.<String, String>stream("in").process(MetadataStamper::new).to("mid");
+        b.<String, String>stream("mid").process(MetadataStamper::new).to("out");
+        break;
+      }
+      case "punctuate": {
+        b.<String, String>stream("in").process(Punctuating::new).to("out");
+        break;
+      }
       default:
         throw new IllegalArgumentException("unknown topology: " + name);
     }
@@ -234,6 +244,47 @@ public final class Reference {
       h.remove("h1");
       h.add("seen", r.value() == null ? null : r.value().getBytes(StandardCharsets.UTF_8));
       ctx.forward(r.withHeaders(h).withTimestamp(r.timestamp() + 1));
+    }
+  }
+
+  /** Writes where the record came from and the task's clocks into headers. */
+  static final class MetadataStamper implements Processor<String, String, String, String> {
+    private ProcessorContext<String, String> ctx;
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+      ctx = context;
+    }
+
+    @Override
+    public void process(Record<String, String> r) {
+      Headers h = new RecordHeaders(r.headers().toArray());
+      var m = ctx.recordMetadata().orElseThrow();
+      h.add("md.topic", m.topic().getBytes(StandardCharsets.UTF_8));
+      h.add("md.partition", String.valueOf(m.partition()).getBytes());
+      h.add("md.offset", String.valueOf(m.offset()).getBytes());
+      h.add("md.stream-time", String.valueOf(ctx.currentStreamTimeMs()).getBytes());
+      h.add("md.system-time", String.valueOf(ctx.currentSystemTimeMs()).getBytes());
+      ctx.forward(r.withHeaders(h));
+    }
+  }
+
+  /** Forwards records, and a record per stream-time (5 s) and wall-clock (1 s) punctuation. */
+  static final class Punctuating implements Processor<String, String, String, String> {
+    private ProcessorContext<String, String> ctx;
+
+    @Override
+    public void init(ProcessorContext<String, String> context) {
+      ctx = context;
+      ctx.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME,
+                   t -> ctx.forward(new Record<>("wall", String.valueOf(t), t)));
+      ctx.schedule(Duration.ofSeconds(5), PunctuationType.STREAM_TIME,
+                   t -> ctx.forward(new Record<>("stream", String.valueOf(t), t)));
+    }
+
+    @Override
+    public void process(Record<String, String> r) {
+      ctx.forward(r);
     }
   }
 
