@@ -30,6 +30,8 @@ namespace kstreams::internal {
 ///   every dirty entry of the store is flushed first (as Kafka Streams' NamedCache does).
 /// - range: merges the cache (a snapshot of the cached entries in range) with `inner`'s range in
 ///   byte order; cached deletes hide inner keys.
+/// - approximate_num_entries is `inner`'s estimate (dirty entries not yet flushed are not
+///   counted, as in Kafka Streams).
 /// - restore_batch and clear go straight to `inner` (clear drops the cache too).
 /// - close: drops unflushed entries without writing them (flush first for a clean close) and
 ///   closes `inner`; open iterators become invalid.
