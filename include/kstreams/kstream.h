@@ -26,11 +26,15 @@
 
 #include <kstreams/branched.h>
 #include <kstreams/consumed.h>
+#include <kstreams/grouped.h>
 #include <kstreams/internal/callables.h>
 #include <kstreams/internal/graph_builder.h>
 #include <kstreams/internal/line_writer.h>
+#include <kstreams/internal/stateful_nodes.h>
 #include <kstreams/internal/stateless_nodes.h>
+#include <kstreams/internal/store_registration.h>
 #include <kstreams/internal/type_name.h>
+#include <kstreams/materialized.h>
 #include <kstreams/named.h>
 #include <kstreams/printed.h>
 #include <kstreams/processor.h>
@@ -43,6 +47,10 @@ namespace kstreams {
 class StreamsBuilder;
 template <class K, class V, std::size_t N>
 class BranchedKStream;
+template <class K, class V>
+class KTable;
+template <class K, class V>
+class KGroupedStream;
 
 namespace internal {
 template <class F>
@@ -111,7 +119,8 @@ class KStream {
     using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Key>;
     using V2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Value>;
     return add<internal::MapNode<K, V, K2, V2, F>, K2, V2>("KSTREAM-MAP-", named,
-                                                           std::move(mapper));
+                                                           std::move(mapper))
+        .key_changed();
   }
 
   /// Replaces the key: `K2 f(key, value)` (or `K2 f(value)`).
@@ -119,7 +128,8 @@ class KStream {
   requires ValueMapper<F, K, V> KStream<K2, V> select_key(F selector, Named named = {})
   const {
     return add<internal::SelectKeyNode<K, V, K2, F>, K2, V>("KSTREAM-KEY-SELECT-", named,
-                                                            std::move(selector));
+                                                            std::move(selector))
+        .key_changed();
   }
 
   /// Zero or more values per record: `f(value)` or `f(key, value)` returns a range of V2.
@@ -139,7 +149,8 @@ class KStream {
     using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<KV>::Key>;
     using V2 = std::remove_cvref_t<typename internal::KeyValueTraits<KV>::Value>;
     return add<internal::FlatMapNode<K, V, K2, V2, F>, K2, V2>("KSTREAM-FLATMAP-", named,
-                                                               std::move(mapper));
+                                                               std::move(mapper))
+        .key_changed();
   }
 
   /// Calls `action` on each record and forwards it unchanged.
@@ -170,7 +181,57 @@ class KStream {
         name, {node_, other.node_}, [](const std::string& n) -> std::unique_ptr<internal::Node> {
           return std::make_unique<internal::PassThroughNode<K, V>>(n);
         });
-    return KStream(graph_, id);
+    KStream merged(graph_, id);
+    merged.repartition_required_ = repartition_required_ || other.repartition_required_;
+    return merged;
+  }
+
+  /// Groups the records by their key, for count / reduce / aggregate. Goes through a
+  /// repartition topic when an operator upstream may have changed the key.
+  KGroupedStream<K, V> group_by_key(Grouped<K, V> grouped = {}) const {
+    return KGroupedStream<K, V>(graph_, node_, repartition_required_, std::move(grouped));
+  }
+  /// Groups the records by a new key, `K2 selector(key, value)` (or `selector(value)`), through
+  /// a repartition topic.
+  template <class F, class K2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
+  requires ValueMapper<F, K, V> KGroupedStream<K2, V> group_by(F selector,
+                                                               Grouped<K2, V> grouped = {})
+  const {
+    return select_key(std::move(selector)).group_by_key(std::move(grouped));
+  }
+
+  /// Writes the records to the repartition topic `<application.id>-<name>-repartition` and
+  /// reads them back (partitioned by key, murmur2 as Java's producer), in a new sub-topology.
+  KStream repartition(Repartitioned<K, V> repartitioned = {}) const {
+    std::string base = repartitioned.name.empty() ? graph_->new_name("KSTREAM-REPARTITION-")
+                                                  : repartitioned.name;
+    internal::NodeId source = internal::add_repartition<K, V>(
+        *graph_, node_, base + "-repartition",
+        internal::serde_or_default(std::move(repartitioned.key_serde)),
+        internal::serde_or_default(std::move(repartitioned.value_serde)),
+        repartitioned.number_of_partitions);
+    return KStream(graph_, source);
+  }
+
+  /// The stream as a table: the latest value per key, kept in a state store.
+  KTable<K, V> to_table(Materialized<K, V> materialized = {}, Named named = {}) const {
+    std::string store = internal::register_store(
+        *graph_, materialized, "KSTREAM-TOTABLE-STATE-STORE-", /*timestamped=*/true);
+    std::string name = graph_->name_or_generate(named, "KSTREAM-TOTABLE-");
+    internal::NodeId parent = node_;
+    if (repartition_required_) {
+      parent = internal::add_repartition<K, V>(*graph_, node_, store + "-repartition",
+                                               materialized.key_serde, materialized.value_serde,
+                                               0);
+    }
+    internal::TimestampedStore<K, V> view(store, materialized.key_serde,
+                                          materialized.value_serde);
+    internal::NodeId id = graph_->add_processor(
+        name, {parent}, [view](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<internal::TableSourceNode<K, V, V>>(n, view);
+        });
+    graph_->connect_store(id, store);
+    return KTable<K, V>(graph_, id, store);
   }
 
   /// Writes every record to `topic` with the default serdes of K and V (a compile error when
@@ -213,18 +274,24 @@ class KStream {
 
   /// Runs a hand-written Processor: `supplier()` returns a std::unique_ptr to a new
   /// Processor<K, V, KOut, VOut> (one per task). Returns the stream of what it forwards.
+  /// `stores` names the state stores (added with StreamsBuilder::add_state_store) it may use
+  /// through `ProcessorContext::get_state_store`.
   template <class Supplier,
             class P = typename std::remove_cvref_t<std::invoke_result_t<Supplier&>>::element_type>
   requires std::derived_from<P, Processor<K, V, typename P::KeyOut, typename P::ValueOut>>
-      KStream<typename P::KeyOut, typename P::ValueOut> process(Supplier supplier, Named named = {})
+      KStream<typename P::KeyOut, typename P::ValueOut> process(
+          Supplier supplier, Named named = {}, const std::vector<std::string>& stores = {})
   const {
     using KOut = typename P::KeyOut;
     using VOut = typename P::ValueOut;
     auto make = [supplier]() mutable -> std::unique_ptr<Processor<K, V, KOut, VOut>> {
       return supplier();
     };
-    return add<internal::ProcessorApiNode<K, V, KOut, VOut, decltype(make)>, KOut, VOut>(
-        "KSTREAM-PROCESSOR-", named, std::move(make));
+    KStream<KOut, VOut> out =
+        add<internal::ProcessorApiNode<K, V, KOut, VOut, decltype(make)>, KOut, VOut>(
+            "KSTREAM-PROCESSOR-", named, std::move(make));
+    for (const auto& store : stores) graph_->connect_store(out.node_, store);
+    return std::move(out).key_changed();
   }
 
  private:
@@ -233,9 +300,17 @@ class KStream {
   friend class KStream;
   template <class, class, std::size_t>
   friend class BranchedKStream;
+  template <class, class>
+  friend class KTable;
 
   KStream(std::shared_ptr<internal::GraphBuilder> graph, internal::NodeId node)
       : graph_(std::move(graph)), node_(node) {}
+
+  /// This stream, marked as keyed differently from its source (grouping must repartition).
+  KStream key_changed() && {
+    repartition_required_ = true;
+    return std::move(*this);
+  }
 
   template <class NodeT, class K2, class V2, class F>
   KStream<K2, V2> add(std::string_view prefix, const Named& named, F function) const {
@@ -247,7 +322,9 @@ class KStream {
         name, {node_}, [function](const std::string& n) -> std::unique_ptr<internal::Node> {
           return std::make_unique<NodeT>(n, function);
         });
-    return KStream<K2, V2>(graph_, id);
+    KStream<K2, V2> out(graph_, id);
+    out.repartition_required_ = repartition_required_;
+    return out;
   }
 
   template <class TopicFn>
@@ -275,8 +352,11 @@ class KStream {
 
   std::shared_ptr<internal::GraphBuilder> graph_;
   internal::NodeId node_;
+  bool repartition_required_ = false;  // an upstream operator may have changed the key
 };
 
 }  // namespace kstreams
 
 #include <kstreams/branched_kstream.h>  // NOLINT(misc-header-include-cycle): split()'s result.
+#include <kstreams/kgrouped_stream.h>   // NOLINT(misc-header-include-cycle): group_by's result.
+#include <kstreams/ktable.h>            // NOLINT(misc-header-include-cycle): to_table's result.

@@ -10,8 +10,12 @@
 #include <kstreams/bytes.h>
 #include <kstreams/consumed.h>
 #include <kstreams/errors.h>
+#include <kstreams/grouped.h>
 #include <kstreams/headers.h>
+#include <kstreams/kgrouped_stream.h>
 #include <kstreams/kstream.h>
+#include <kstreams/ktable.h>
+#include <kstreams/materialized.h>
 #include <kstreams/named.h>
 #include <kstreams/printed.h>
 #include <kstreams/processor.h>
@@ -20,6 +24,7 @@
 #include <kstreams/record.h>
 #include <kstreams/serde.h>
 #include <kstreams/serdes.h>
+#include <kstreams/state/key_value_store.h>
 #include <kstreams/status.h>
 #include <kstreams/streams_builder.h>
 #include <kstreams/streams_config.h>

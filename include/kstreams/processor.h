@@ -34,6 +34,7 @@
 #include <kstreams/internal/task_context.h>
 #include <kstreams/punctuation.h>
 #include <kstreams/record.h>
+#include <kstreams/state/key_value_store.h>
 #include <kstreams/task_id.h>
 
 namespace kstreams {
@@ -66,6 +67,27 @@ class ProcessorContext {
   [[nodiscard]] std::int64_t current_system_time_ms() const { return task_->wall_clock_ms(); }
   [[nodiscard]] const std::string& application_id() const { return task_->application_id(); }
   [[nodiscard]] TaskId task_id() const { return task_->task_id(); }
+
+  /// The key-value store `name`, which must have been added with
+  /// StreamsBuilder::add_state_store and passed to KStream::process for this processor.
+  /// Throws StreamsException: kNotFound when it was not, kInvalidArgument when K and V are not
+  /// the store's types.
+  template <class K, class V>
+  KeyValueStore<K, V> get_state_store(const std::string& name) {
+    internal::BytesKeyValueStore* store = task_->state_store(node_, name);
+    if (store == nullptr) {
+      throw StreamsException(not_found("processor '" + node_ + "' has no state store '" + name +
+                                       "'; add it with StreamsBuilder::add_state_store and "
+                                       "name it in KStream::process"));
+    }
+    const internal::StoreSpec* spec = task_->store_spec(name);
+    const auto* serdes = std::any_cast<std::pair<Serde<K>, Serde<V>>>(&spec->serdes);
+    if (serdes == nullptr) {
+      throw StreamsException(invalid_argument("state store '" + name +
+                                              "' was added with other key or value types"));
+    }
+    return KeyValueStore<K, V>(*store, serdes->first, serdes->second, &task_->write_context());
+  }
 
   /// Calls `punctuator` every `interval` of stream time or wall-clock time (see punctuation.h).
   Cancellable schedule(std::chrono::milliseconds interval, PunctuationType type,

@@ -21,6 +21,8 @@
 #include <kstreams/internal/graph_builder.h>
 #include <kstreams/internal/type_name.h>
 #include <kstreams/kstream.h>
+#include <kstreams/ktable.h>
+#include <kstreams/materialized.h>
 #include <kstreams/serdes.h>
 #include <kstreams/status.h>
 #include <kstreams/topology.h>
@@ -48,6 +50,55 @@ class StreamsBuilder {
     return add_source<K, V>(
         std::move(topics), internal::serde_or_default(std::move(consumed.key_serde)),
         internal::serde_or_default(std::move(consumed.value_serde)), std::move(consumed.name));
+  }
+
+  /// A table of the records of `topic` (a changelog: the latest value per key; a null value
+  /// deletes the key), kept in the state store `materialized` describes (named
+  /// "<topic>-STATE-STORE-<n>" when unnamed).
+  template <class K, class V>
+  KTable<K, V> table(std::string topic, Materialized<K, V> materialized = {}) {
+    return table<K, V>(std::move(topic), Consumed<K, V>{}, std::move(materialized));
+  }
+  template <class K, class V>
+  KTable<K, V> table(std::string topic, Consumed<K, V> consumed,
+                     Materialized<K, V> materialized = {}) {
+    if (!materialized.key_serde.valid()) materialized.key_serde = consumed.key_serde;
+    if (!materialized.value_serde.valid()) materialized.value_serde = consumed.value_serde;
+    std::string store = internal::register_store(*graph_, materialized, topic + "-STATE-STORE-",
+                                                 /*timestamped=*/true);
+    Serde<std::optional<V>> value_serde;
+    if (materialized.value_serde.valid()) {
+      value_serde = OptionalSerde<V>(materialized.value_serde);
+    }
+    std::string source_name =
+        graph_->name_or_generate(Named(std::move(consumed.name)), "KSTREAM-SOURCE-");
+    Serde<K> key_serde = materialized.key_serde;
+    internal::NodeId source = graph_->add_source(
+        std::move(source_name), {std::move(topic)},
+        [key_serde, value_serde](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<internal::SourceNode<K, std::optional<V>>>(n, key_serde,
+                                                                             value_serde);
+        });
+    internal::TimestampedStore<K, V> view(store, materialized.key_serde, materialized.value_serde);
+    internal::NodeId id = graph_->add_processor(
+        graph_->new_name("KTABLE-SOURCE-"), {source},
+        [view](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<internal::TableSourceNode<K, std::optional<V>, V>>(n, view);
+        });
+    graph_->connect_store(id, store);
+    return KTable<K, V>(graph_, id, store);
+  }
+
+  /// Adds a key-value store for the Processor API: a processor uses it when its name is passed
+  /// to `KStream::process` (`ProcessorContext::get_state_store<K, V>(name)`).
+  template <class K, class V>
+  void add_state_store(Materialized<K, V> store) {
+    if (store.store_name.empty()) {
+      graph_->record_error(topology_error("add_state_store: the store needs a name "
+                                          "(Materialized<K, V>::as(\"name\"))"));
+      return;
+    }
+    internal::register_store(*graph_, store, "", /*timestamped=*/false);
   }
 
   /// Validates the graph and returns the Topology, or a kTopology error listing every problem.

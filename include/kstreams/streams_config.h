@@ -48,6 +48,18 @@ struct StreamsConfig {
   std::int64_t commit_interval_ms = -1;
   /// `state.dir`: where local state lives. Default: "/tmp/kstreams".
   std::string state_dir = "/tmp/kstreams";
+  /// `statestore.cache.max.bytes`: the record cache of all stores of this instance, split
+  /// evenly between stream threads; 0 disables caching. Default: 10485760 (10 MiB).
+  std::int64_t statestore_cache_max_bytes = 10 * 1024 * 1024;
+  /// kstreams: the RocksDB block cache shared by every store of this instance
+  /// (`rocksdb.block.cache.bytes`). Default: 67108864 (64 MiB).
+  std::int64_t rocksdb_block_cache_bytes = 64 * 1024 * 1024;
+  /// kstreams: memtable memory of every store of this instance, charged to the block cache
+  /// (`rocksdb.write.buffer.bytes`). Default: 33554432 (32 MiB).
+  std::int64_t rocksdb_write_buffer_bytes = 32 * 1024 * 1024;
+  /// `replication.factor`: of the changelog and repartition topics kstreams creates; -1 uses
+  /// the broker's default. Default: -1.
+  int replication_factor = -1;
   /// `max.task.idle.ms`: how long a task with several input partitions waits for an empty
   /// partition before processing the others out of timestamp order. 0: never waits; -1: always
   /// waits. Default: 0.

@@ -119,6 +119,18 @@ Status StreamsConfig::validate() const {
     return invalid_argument("embedded.cluster.partitions must be >= 1");
   }
   if (state_dir.empty()) return invalid_argument("state.dir must not be empty");
+  if (statestore_cache_max_bytes < 0) {
+    return invalid_argument("statestore.cache.max.bytes must be >= 0");
+  }
+  if (rocksdb_block_cache_bytes < 1024 * 1024) {
+    return invalid_argument("rocksdb.block.cache.bytes must be >= 1048576");
+  }
+  if (rocksdb_write_buffer_bytes < 1024 * 1024) {
+    return invalid_argument("rocksdb.write.buffer.bytes must be >= 1048576");
+  }
+  if (replication_factor == 0 || replication_factor < -1) {
+    return invalid_argument("replication.factor must be -1 (broker default) or >= 1");
+  }
   for (const auto& [key, value] : client_properties) {
     std::string client_key = key;
     for (std::string_view prefix : kClientPrefixes) {
@@ -152,6 +164,14 @@ Result<StreamsConfig> StreamsConfig::from_properties(
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.commit_interval_ms));
     } else if (key == "state.dir") {
       config.state_dir = value;
+    } else if (key == "statestore.cache.max.bytes" || key == "cache.max.bytes.buffering") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.statestore_cache_max_bytes));
+    } else if (key == "rocksdb.block.cache.bytes") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.rocksdb_block_cache_bytes));
+    } else if (key == "rocksdb.write.buffer.bytes") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.rocksdb_write_buffer_bytes));
+    } else if (key == "replication.factor") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.replication_factor));
     } else if (key == "max.task.idle.ms") {
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.max_task_idle_ms));
     } else if (key == "buffered.records.per.partition") {

@@ -369,7 +369,8 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
     auto it = tasks_.find(id);
     if (it == tasks_.end()) {
       auto task =
-          Task::create(topology_, {id.subtopology}, id, config_, *collector_, &wall_clock_now_ms);
+          Task::create(topology_, {id.subtopology}, id, config_, *collector_, &wall_clock_now_ms,
+                       stores_);
       if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
       it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1}).first;
       logger().info("{}: created task {}", name_, id.to_string());

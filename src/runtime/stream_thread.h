@@ -125,6 +125,7 @@ class StreamThread {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::Consumer> consumer_;
   std::unique_ptr<KafkaRecordCollector> collector_;
+  StoreEnvironment stores_;
   std::map<TaskId, ActiveTask> tasks_;
   std::map<std::pair<std::string, std::int32_t>, std::pair<TaskId, std::size_t>> buffer_index_;
 

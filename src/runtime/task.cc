@@ -39,9 +39,10 @@ Task::~Task() { close(); }
 Result<std::unique_ptr<Task>> Task::create(const Topology& topology,
                                            const std::vector<int>& subtopologies, TaskId id,
                                            const StreamsConfig& config, RecordCollector& collector,
-                                           WallClock wall_clock) {
+                                           WallClock wall_clock, StoreEnvironment& environment) {
   const TopologyDefinition& def = TopologyAccess::definition(topology);
   std::unique_ptr<Task> task(new Task(id, config, collector, std::move(wall_clock)));
+  task->topology_.emplace(topology);
 
   std::vector<NodeId> ids;
   for (NodeId n = 0; n < def.nodes.size(); ++n) {
@@ -51,6 +52,16 @@ Result<std::unique_ptr<Task>> Task::create(const Topology& topology,
       ids.push_back(n);
     }
   }
+  std::vector<const StoreSpec*> specs;
+  for (NodeId n : ids) {
+    for (const auto& store : def.nodes[n].stores) {
+      const StoreSpec* spec = &def.stores.at(store);
+      if (std::find(specs.begin(), specs.end(), spec) == specs.end()) specs.push_back(spec);
+      task->store_access_.emplace(def.nodes[n].name, store);
+    }
+  }
+  KSTREAMS_ASSIGN_OR_RETURN(task->stores_, TaskStores::open(id, config.application_id, specs,
+                                                            environment, collector));
   std::map<NodeId, Node*> instances;
   for (NodeId n : ids) {
     std::unique_ptr<Node> node = def.nodes[n].factory(def.nodes[n].name);
@@ -97,6 +108,10 @@ Status Task::process(const SourceRecord& record) {
   }
   const std::int64_t previous_stream_time = stream_time_;
   if (record.timestamp > stream_time_) stream_time_ = record.timestamp;
+  if (!stores_->empty()) {
+    write_context_.timestamp = record.timestamp;
+    write_context_.headers = record.headers;
+  }
   ++metrics_.records_processed;
   {
     CurrentRecordScope scope(current_, &record);
@@ -130,6 +145,8 @@ Status Task::punctuate_wall_clock() {
 }
 
 Status Task::punctuate(PunctuationQueue& queue, std::int64_t now) {
+  write_context_.timestamp = now;
+  write_context_.headers = Headers{};
   try {
     const int ran = queue.may_punctuate(now, [&](const std::string& node, const Punctuator& p) {
       auto ok = guarded(*this, node, [&] { p(now); });
@@ -138,6 +155,20 @@ Status Task::punctuate(PunctuationQueue& queue, std::int64_t now) {
     metrics_.punctuations += static_cast<std::uint64_t>(ran);
   } catch (const ProcessingAbort& abort) {
     return abort.status();
+  }
+  return {};
+}
+
+Status Task::flush_state() {
+  if (stores_->empty()) return {};
+  try {
+    Status s = stores_->flush();
+    if (!s.ok()) return s.with_context("task " + id_.to_string() + " flushing its stores");
+  } catch (const ProcessingAbort& abort) {
+    return abort.status();
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kFatal,
+                  "task " + id_.to_string() + ": exception while flushing stores: " + e.what());
   }
   return {};
 }
@@ -152,6 +183,14 @@ void Task::close() {
       logger().warn("task {}: closing '{}' threw: {}", id_.to_string(), node->name(), e.what());
     }
   }
+  if (stores_) stores_->close();
+}
+
+BytesKeyValueStore* Task::state_store(std::string_view node, std::string_view store) {
+  if (!store_access_.contains(std::make_pair(std::string(node), std::string(store)))) {
+    return nullptr;
+  }
+  return stores_->get(store);
 }
 
 void Task::send(const OutputRecord& record) {
@@ -186,6 +225,12 @@ void Task::on_deserialization_error(std::string_view node, const Status& error) 
 
 void Task::on_processing_exception(std::string_view node, std::exception_ptr error) {
   ExceptionDescription described = describe_exception(std::move(error));
+  // A failing store (I/O, corruption, closed) is not the record's fault: no handler can skip it.
+  const StatusCode code = described.status.code();
+  if (code == StatusCode::kIo || code == StatusCode::kIllegalState ||
+      code == StatusCode::kTaskCorrupted) {
+    throw ProcessingAbort(described.status.with_context("'" + std::string(node) + "'"));
+  }
   handle_error(ErrorKind::kProcessing, config_.processing_exception_handler, node, described.status,
                described.class_name);
 }

@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 
 #include "src/runtime/punctuation_queue.h"
 #include "src/runtime/record_collector.h"
+#include "src/runtime/task_stores.h"
 
 namespace kstreams::internal {
 
@@ -26,11 +29,13 @@ class Task final : public TaskContext {
  public:
   using WallClock = std::function<std::int64_t()>;
 
-  /// Instantiates and wires the nodes of `subtopologies` (all when empty) and calls their init.
+  /// Instantiates and wires the nodes of `subtopologies` (all when empty), opens their state
+  /// stores in `environment` and calls the nodes' init.
   static Result<std::unique_ptr<Task>> create(const Topology& topology,
                                               const std::vector<int>& subtopologies, TaskId id,
                                               const StreamsConfig& config,
-                                              RecordCollector& collector, WallClock wall_clock);
+                                              RecordCollector& collector, WallClock wall_clock,
+                                              StoreEnvironment& environment);
 
   ~Task() override;
 
@@ -39,8 +44,13 @@ class Task final : public TaskContext {
   Status process(const SourceRecord& record);
   /// Fires due wall-clock punctuators at the current wall-clock time.
   Status punctuate_wall_clock();
-  /// Closes every node (idempotent).
+  /// Writes every cached store entry down (forwarding what the caches emit) and makes the stores
+  /// durable: the first step of a commit. An error fails the task.
+  Status flush_state();
+  /// Closes every node, then the stores (idempotent).
   void close();
+  /// The task's stores (none when the topology has none for this task).
+  [[nodiscard]] TaskStores& stores() { return *stores_; }
 
   /// The topics this task reads.
   [[nodiscard]] std::vector<std::string> source_topics() const;
@@ -63,6 +73,11 @@ class Task final : public TaskContext {
   void on_production_error(std::string_view node, const Status& error) override;
   Cancellable schedule(std::string_view node, std::chrono::milliseconds interval,
                        PunctuationType type, Punctuator punctuator) override;
+  BytesKeyValueStore* state_store(std::string_view node, std::string_view store) override;
+  [[nodiscard]] const StoreSpec* store_spec(std::string_view store) const override {
+    return stores_->spec(store);
+  }
+  [[nodiscard]] const WriteContext& write_context() const override { return write_context_; }
 
  private:
   Task(TaskId id, const StreamsConfig& config, RecordCollector& collector, WallClock wall_clock);
@@ -78,7 +93,11 @@ class Task final : public TaskContext {
   WallClock wall_clock_;
 
   // Nodes own their children's pointers only; all nodes die together with the task.
+  std::optional<Topology> topology_;  // keeps the store specs (and node factories) alive
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::unique_ptr<TaskStores> stores_;  // closed after the nodes
+  std::set<std::pair<std::string, std::string>, std::less<>> store_access_;  // (node, store)
+  WriteContext write_context_;
   std::map<std::string, SourceNodeBase*, std::less<>> source_by_topic_;
   SourceNodeBase* last_source_ = nullptr;  // The source of metadata_.topic.
 

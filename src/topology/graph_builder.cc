@@ -19,7 +19,7 @@ bool legal_name_char(char c) {
          c == '_' || c == '-';
 }
 
-// Connected components over parent/child edges; numbered by their first node.
+// Connected components over parent/child edges and shared stores; numbered by their first node.
 std::vector<int> connected_components(const std::vector<NodeSpec>& nodes) {
   std::vector<NodeId> parent(nodes.size());
   std::iota(parent.begin(), parent.end(), NodeId{0});
@@ -27,11 +27,17 @@ std::vector<int> connected_components(const std::vector<NodeSpec>& nodes) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
+  auto unite = [&](NodeId x, NodeId y) {
+    NodeId a = find(x);
+    NodeId b = find(y);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  };
+  std::map<std::string, NodeId> first_user_of_store;
   for (NodeId id = 0; id < nodes.size(); ++id) {
-    for (NodeId p : nodes[id].parents) {
-      NodeId a = find(id);
-      NodeId b = find(p);
-      if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    for (NodeId p : nodes[id].parents) unite(id, p);
+    for (const auto& store : nodes[id].stores) {
+      auto [it, inserted] = first_user_of_store.emplace(store, id);
+      if (!inserted) unite(id, it->second);
     }
   }
   std::vector<int> component(nodes.size(), -1);
@@ -139,6 +145,50 @@ NodeId GraphBuilder::add_dynamic_sink(std::string name, NodeId parent,
   return add_node(std::move(spec));
 }
 
+NodeId GraphBuilder::add_internal_source(std::string name, std::string topic_suffix,
+                                         NodeFactory factory) {
+  NodeId id = add_source(std::move(name), {std::move(topic_suffix)}, std::move(factory));
+  nodes_[id].internal_topic = true;
+  return id;
+}
+
+NodeId GraphBuilder::add_internal_sink(std::string name, NodeId parent, std::string topic_suffix,
+                                       int partitions, NodeFactory factory) {
+  NodeId id = add_sink(std::move(name), parent, std::move(topic_suffix), std::move(factory));
+  nodes_[id].internal_topic = true;
+  nodes_[id].partitions = partitions;
+  if (partitions < 0) {
+    record_error(topology_error("repartition '" + nodes_[id].name +
+                                "': number of partitions must be positive"));
+  }
+  return id;
+}
+
+void GraphBuilder::add_store(StoreSpec spec) {
+  validate_name(spec.name, "store name");
+  if (has_store(spec.name)) {
+    record_error(topology_error("state store '" + spec.name + "' is added twice"));
+    return;
+  }
+  stores_.push_back(std::move(spec));
+}
+
+void GraphBuilder::connect_store(NodeId node, const std::string& store) {
+  if (!has_store(store)) {
+    record_error(topology_error("processor '" + nodes_.at(node).name +
+                                "' uses state store '" + store +
+                                "', which was not added (StreamsBuilder::add_state_store)"));
+    return;
+  }
+  auto& stores = nodes_.at(node).stores;
+  if (std::find(stores.begin(), stores.end(), store) == stores.end()) stores.push_back(store);
+}
+
+bool GraphBuilder::has_store(const std::string& name) const {
+  return std::any_of(stores_.begin(), stores_.end(),
+                     [&](const StoreSpec& s) { return s.name == name; });
+}
+
 void GraphBuilder::record_error(Status error) { errors_.push_back(std::move(error)); }
 
 void GraphBuilder::close_split(NodeId splitter) { closed_splits_.push_back(splitter); }
@@ -184,6 +234,12 @@ Result<Topology> GraphBuilder::build() const {
   }
 
   definition->nodes = nodes_;
+  for (const StoreSpec& store : stores_) definition->stores.emplace(store.name, store);
+  for (const NodeSpec& node : nodes_) {
+    if (node.kind == NodeKind::kSink && node.internal_topic) {
+      definition->repartition_topics.emplace(node.topics.front(), node.partitions);
+    }
+  }
   definition->subtopology_of = connected_components(nodes_);
   int count = 0;
   for (int c : definition->subtopology_of) count = std::max(count, c + 1);
@@ -191,6 +247,14 @@ Result<Topology> GraphBuilder::build() const {
   for (NodeId id = 0; id < nodes_.size(); ++id) {
     definition->subtopologies[static_cast<std::size_t>(definition->subtopology_of[id])].push_back(
         id);
+  }
+  definition->stores_of_subtopology.resize(definition->subtopologies.size());
+  for (NodeId id = 0; id < nodes_.size(); ++id) {
+    auto& stores =
+        definition->stores_of_subtopology[static_cast<std::size_t>(definition->subtopology_of[id])];
+    for (const auto& store : nodes_[id].stores) {
+      if (std::find(stores.begin(), stores.end(), store) == stores.end()) stores.push_back(store);
+    }
   }
   return TopologyAccess::make(std::move(definition));
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <kstreams/internal/graph_builder.h>
+#include <kstreams/status.h>
 #include <kstreams/topology.h>
 
 namespace kstreams::internal {
@@ -19,7 +20,24 @@ struct TopologyDefinition {
   std::vector<int> subtopology_of;
   /// Which source node reads each topic.
   std::map<std::string, NodeId> source_by_topic;
+  /// The state stores, by name.
+  std::map<std::string, StoreSpec> stores;
+  /// The stores of each sub-topology.
+  std::vector<std::vector<std::string>> stores_of_subtopology;
+  /// Internal (repartition) topics, resolved: name -> partitions asked for (0: inherit).
+  std::map<std::string, int> repartition_topics;
+  /// The application id internal topic names were resolved with; empty when not yet resolved.
+  std::string application_id;
 };
+
+/// `topology` with internal topic names resolved for `application_id` (idempotent).
+Topology resolve_internal_topics(const Topology& topology, const std::string& application_id);
+
+/// Partitions of every repartition topic: as asked, or the most partitions among the source
+/// topics of the sub-topology that writes it (recursively through repartition topics).
+/// `external` gives the partition count of every non-internal source topic.
+Result<std::map<std::string, int>> repartition_partition_counts(
+    const TopologyDefinition& definition, const std::map<std::string, int>& external);
 
 struct TopologyAccess {
   static const TopologyDefinition& definition(const Topology& topology) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <kstreams/internal/node.h>
+#include <kstreams/internal/store_spec.h>
 #include <kstreams/named.h>
 #include <kstreams/status.h>
 
@@ -37,7 +38,12 @@ struct NodeSpec {
   std::vector<NodeId> children;
   std::vector<std::string> topics;  ///< Source: its topics. Sink: its topic (empty if dynamic).
   std::string topic_extractor;      ///< Sink with a topic-name function: a description of it.
-  std::vector<std::string> stores;
+  std::vector<std::string> stores;  ///< State stores this node uses.
+  /// Source or sink of a topic the application owns (repartition): its `topics` are suffixes of
+  /// `<application.id>-`, resolved when the topology is run.
+  bool internal_topic = false;
+  /// Internal sink: partitions of its topic; 0 = as many as the sub-topology's input.
+  int partitions = 0;
   NodeFactory factory;
 };
 
@@ -54,6 +60,18 @@ class GraphBuilder {
   NodeId add_sink(std::string name, NodeId parent, std::string topic, NodeFactory factory);
   NodeId add_dynamic_sink(std::string name, NodeId parent, std::string extractor_description,
                           NodeFactory factory);
+
+  /// An internal (repartition) topic: `<application.id>-<topic_suffix>`.
+  NodeId add_internal_source(std::string name, std::string topic_suffix, NodeFactory factory);
+  NodeId add_internal_sink(std::string name, NodeId parent, std::string topic_suffix,
+                           int partitions, NodeFactory factory);
+
+  /// Registers a state store (a duplicate name is a build error).
+  void add_store(StoreSpec spec);
+  /// Lets `node` use `store`; an unknown store is a build error. Nodes sharing a store end up in
+  /// one sub-topology (one task owns the store).
+  void connect_store(NodeId node, const std::string& store);
+  [[nodiscard]] bool has_store(const std::string& name) const;
 
   /// Records a problem found while building; build() reports all of them.
   void record_error(Status error);
@@ -73,6 +91,7 @@ class GraphBuilder {
   void validate_topic(std::string_view topic, std::string_view node);
 
   std::vector<NodeSpec> nodes_;
+  std::vector<StoreSpec> stores_;
   std::vector<Status> errors_;
   std::vector<NodeId> closed_splits_;
   std::int64_t index_ = 0;

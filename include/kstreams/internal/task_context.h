@@ -12,6 +12,8 @@
 
 #include <kstreams/bytes.h>
 #include <kstreams/headers.h>
+#include <kstreams/internal/bytes_store.h>
+#include <kstreams/internal/store_spec.h>
 #include <kstreams/punctuation.h>
 #include <kstreams/record.h>
 #include <kstreams/status.h>
@@ -72,6 +74,15 @@ class TaskContext {
 
   virtual Cancellable schedule(std::string_view node, std::chrono::milliseconds interval,
                                PunctuationType type, Punctuator punctuator) = 0;
+
+  /// The top of the stack of store `store` in this task, for node `node`; nullptr when the
+  /// topology did not connect that node to that store.
+  virtual BytesKeyValueStore* state_store(std::string_view node, std::string_view store) = 0;
+  /// What the topology says about `store`; nullptr for an unknown store.
+  [[nodiscard]] virtual const StoreSpec* store_spec(std::string_view store) const = 0;
+  /// Timestamp and headers of the record being processed (inside a punctuator: stream time, no
+  /// headers), for writes to stores.
+  [[nodiscard]] virtual const WriteContext& write_context() const = 0;
 };
 
 /// Runs user code `f`; an exception it throws goes to the processing handler of `ctx`. Returns

@@ -14,6 +14,8 @@
 
 #include <kstreams/bytes.h>
 #include <kstreams/headers.h>
+#include <kstreams/internal/bytes_store.h>
+#include <kstreams/internal/store_spec.h>
 #include <kstreams/metrics.h>
 #include <kstreams/streams_config.h>
 #include <kstreams/topology.h>
@@ -48,6 +50,13 @@ class TestDriverCore {
   [[nodiscard]] std::int64_t wall_clock_ms() const;
   [[nodiscard]] std::set<std::string> produced_topic_names() const;
   [[nodiscard]] ProcessingMetrics metrics() const;
+
+  /// The store `name` as the topology's nodes see it, with values of timestamped (DSL) stores
+  /// shown without their timestamp; nullptr when there is no such store.
+  kstreams::internal::BytesKeyValueStore* store(const std::string& name);
+  [[nodiscard]] const kstreams::internal::StoreSpec* store_spec(const std::string& name) const;
+  /// The context writes through store() get: the driver's wall clock, no headers.
+  [[nodiscard]] const kstreams::internal::WriteContext& write_context() const;
 
  private:
   struct Impl;

@@ -28,6 +28,7 @@
 #include <kstreams/metrics.h>
 #include <kstreams/serde.h>
 #include <kstreams/serdes.h>
+#include <kstreams/state/key_value_store.h>
 #include <kstreams/streams_config.h>
 #include <kstreams/testing/test_driver_core.h>
 #include <kstreams/testing/test_input_topic.h>
@@ -89,6 +90,24 @@ class TopologyTestDriver {
   [[nodiscard]] std::set<std::string> produced_topic_names() const {
     return core_->produced_topic_names();
   }
+  /// The key-value store `name` (a Processor API store, or the store of a table or an
+  /// aggregation, whose values are shown without their timestamps), read and written with the
+  /// store's serdes. Throws StreamsException: kNotFound for an unknown store, kInvalidArgument
+  /// when K and V are not the store's types.
+  template <class K, class V>
+  KeyValueStore<K, V> get_key_value_store(const std::string& name) {
+    kstreams::internal::BytesKeyValueStore* store = core_->store(name);
+    if (store == nullptr) {
+      throw StreamsException(not_found("the topology has no state store '" + name + "'"));
+    }
+    const auto* serdes =
+        std::any_cast<std::pair<Serde<K>, Serde<V>>>(&core_->store_spec(name)->serdes);
+    if (serdes == nullptr) {
+      throw StreamsException(invalid_argument("state store '" + name + "' holds other types"));
+    }
+    return KeyValueStore<K, V>(*store, serdes->first, serdes->second, &core_->write_context());
+  }
+
   /// Counters of the driver's task.
   [[nodiscard]] ProcessingMetrics metrics() const { return core_->metrics(); }
 
