@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <condition_variable>
+#include <map>
+#include <optional>
 #include <cstdio>
 #include <mutex>
 #include <random>
@@ -10,6 +12,7 @@
 #include <kstreams/kafka_streams.h>
 
 #include "src/core/logging.h"
+#include "src/kafka/admin.h"
 #include "src/kafka/embedded_cluster.h"
 #include "src/kafka/producer.h"
 #include "src/runtime/client_configs.h"
@@ -56,7 +59,9 @@ std::string_view to_string(StreamsState state) {
 class KafkaStreams::Impl {
  public:
   Impl(Topology topology, StreamsConfig config)
-      : topology_(std::move(topology)), config_(std::move(config)), process_id_(new_process_id()) {}
+      : topology_(internal::resolve_internal_topics(topology, config.application_id)),
+        config_(std::move(config)),
+        process_id_(new_process_id()) {}
 
   ~Impl() { static_cast<void>(close(std::chrono::hours(1))); }
 
@@ -166,9 +171,13 @@ class KafkaStreams::Impl {
       KSTREAMS_ASSIGN_OR_RETURN(cluster_,
                                 kafka::EmbeddedCluster::start(config_.embedded_cluster_brokers));
       bootstrap = cluster_->bootstrap_servers();
+      // The application's own topics: what it reads and writes (internal topics are created
+      // below, sized from these).
+      const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
       std::set<std::string> topics;
       for (const auto& t : topology_.source_topics()) topics.insert(t);
       for (const auto& t : topology_.sink_topics()) topics.insert(t);
+      for (const auto& [t, partitions] : def.repartition_topics) topics.erase(t);
       if (!config_.errors_dead_letter_queue_topic_name.empty()) {
         topics.insert(config_.errors_dead_letter_queue_topic_name);
       }
@@ -189,7 +198,8 @@ class KafkaStreams::Impl {
       std::lock_guard lock(mutex_);
       bootstrap_ = bootstrap;
     }
-    KSTREAMS_RETURN_IF_ERROR(check_source_topics(bootstrap, embedded));
+    KSTREAMS_RETURN_IF_ERROR(prepare_topics(bootstrap, embedded));
+    KSTREAMS_RETURN_IF_ERROR(prepare_state());
 
     for (int i = 0; i < config_.num_stream_threads; ++i) {
       KSTREAMS_RETURN_IF_ERROR(start_thread(i));
@@ -197,16 +207,18 @@ class KafkaStreams::Impl {
     return {};
   }
 
-  // Every source topic must exist, and the source topics of one sub-topology must have the same
-  // partition count (partition p of each forms task p).
-  Status check_source_topics(const std::string& bootstrap, bool embedded) {
+  // Every source topic must exist; the internal topics (repartition, changelog) are created with
+  // the partition counts the topology implies; the source topics of one sub-topology must have
+  // the same partition count (partition p of each forms task p).
+  Status prepare_topics(const std::string& bootstrap, bool embedded) {
     internal::ClientIdentity id{bootstrap, config_.application_id + "-" + process_id_ + "-admin",
                                 embedded};
     KSTREAMS_ASSIGN_OR_RETURN(auto probe,
                               kafka::Producer::create(internal::producer_config(config_, id)));
     const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
-    std::map<int, std::vector<std::pair<std::string, int>>> by_subtopology;
+    std::map<std::string, int> counts;
     for (const auto& [topic, node] : def.source_by_topic) {
+      if (def.repartition_topics.contains(topic)) continue;
       Result<int> count = probe->partition_count(topic, kMetadataTimeout);
       if (!count.ok()) {
         if (count.status().code() == StatusCode::kNotFound) {
@@ -216,7 +228,76 @@ class KafkaStreams::Impl {
         return count.status().with_context("reading metadata of source topic '" + topic +
                                            "' from " + bootstrap);
       }
-      by_subtopology[def.subtopology_of[node]].emplace_back(topic, *count);
+      counts[topic] = *count;
+    }
+    KSTREAMS_ASSIGN_OR_RETURN(auto repartition,
+                              internal::repartition_partition_counts(def, counts));
+    counts.insert(repartition.begin(), repartition.end());
+
+    // The tasks of a sub-topology: as many as the partitions of its sources.
+    std::map<int, int> tasks_of_subtopology;
+    for (const auto& [topic, node] : def.source_by_topic) {
+      int& n = tasks_of_subtopology[def.subtopology_of[node]];
+      n = std::max(n, counts.at(topic));
+    }
+    std::vector<kafka::NewTopic> internal_topics;
+    for (const auto& [topic, partitions] : repartition) {
+      internal_topics.push_back(kafka::NewTopic{topic, partitions, config_.replication_factor,
+                                                {{"cleanup.policy", "delete"}}});
+    }
+    for (std::size_t sub = 0; sub < def.stores_of_subtopology.size(); ++sub) {
+      for (const auto& store : def.stores_of_subtopology[sub]) {
+        const internal::StoreSpec& spec = def.stores.at(store);
+        if (!spec.logging) continue;
+        std::map<std::string, std::string> topic_config = spec.changelog_config;
+        topic_config.emplace("cleanup.policy", "compact");
+        const std::string topic = internal::changelog_topic(config_.application_id, store);
+        const int partitions = tasks_of_subtopology[static_cast<int>(sub)];
+        internal_topics.push_back(kafka::NewTopic{topic, partitions, config_.replication_factor,
+                                                  std::move(topic_config)});
+        counts[topic] = partitions;
+      }
+    }
+    // Only missing topics are created, so that a cluster where the application may not create
+    // topics works when an operator created them beforehand.
+    std::vector<kafka::NewTopic> missing;
+    for (const kafka::NewTopic& t : internal_topics) {
+      Result<int> existing = probe->partition_count(t.name, kMetadataTimeout);
+      if (existing.ok()) continue;
+      if (existing.status().code() != StatusCode::kNotFound) {
+        return existing.status().with_context("reading metadata of internal topic '" + t.name +
+                                              "'");
+      }
+      internal::logger().info("{}: creating internal topic {} ({} partitions)",
+                              config_.application_id, t.name, t.partitions);
+      missing.push_back(t);
+      if (embedded) KSTREAMS_RETURN_IF_ERROR(cluster_->create_topic(t.name, t.partitions));
+    }
+    if (!embedded) {
+      KSTREAMS_RETURN_IF_ERROR(
+          kafka::create_topics(probe->native_handle(), missing, kMetadataTimeout));
+    }
+    // An internal topic that existed before must have the partitions the topology needs:
+    // anything else would silently split a key's state across tasks.
+    for (const kafka::NewTopic& t : internal_topics) {
+      Result<int> count = Status(StatusCode::kNotFound, "not yet");
+      for (int attempt = 0; attempt < 50; ++attempt) {  // metadata may lag the creation
+        count = probe->partition_count(t.name, kMetadataTimeout);
+        if (count.ok() || count.status().code() != StatusCode::kNotFound) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!count.ok()) return count.status().with_context("internal topic '" + t.name + "'");
+      if (*count != t.partitions) {
+        return topology_error("internal topic '" + t.name + "' has " + std::to_string(*count) +
+                              " partitions, the topology needs " + std::to_string(t.partitions) +
+                              "; delete it (and the application's state) or use another "
+                              "application.id");
+      }
+    }
+
+    std::map<int, std::vector<std::pair<std::string, int>>> by_subtopology;
+    for (const auto& [topic, node] : def.source_by_topic) {
+      by_subtopology[def.subtopology_of[node]].emplace_back(topic, counts.at(topic));
     }
     for (const auto& [sub, topics] : by_subtopology) {
       for (const auto& [topic, count] : topics) {
@@ -231,13 +312,38 @@ class KafkaStreams::Impl {
     return {};
   }
 
+  // The state directory and RocksDB's shared memory, when the topology has stores.
+  Status prepare_state() {
+    const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
+    if (def.stores.empty()) return {};
+    KSTREAMS_ASSIGN_OR_RETURN(internal::StateDirectory directory,
+                              internal::StateDirectory::open(config_.state_dir,
+                                                             config_.application_id));
+    state_directory_.emplace(std::move(directory));
+    rocksdb_ = internal::RocksDbResources::create(
+        static_cast<std::size_t>(config_.rocksdb_block_cache_bytes),
+        static_cast<std::size_t>(config_.rocksdb_write_buffer_bytes), {});
+    return {};
+  }
+
+  /// What a new stream thread's tasks open their stores with: the shared directory and RocksDB
+  /// memory, and its share of the record cache.
+  internal::StoreEnvironment store_environment() const {
+    internal::StoreEnvironment environment;
+    environment.directory = state_directory_;
+    environment.rocksdb = rocksdb_;
+    environment.cache = std::make_shared<internal::CacheBudget>(
+        static_cast<std::size_t>(config_.statestore_cache_max_bytes / config_.num_stream_threads));
+    return environment;
+  }
+
   Status start_thread(int index) {
     internal::ClientIdentity id{
         bootstrap_servers(),
         config_.application_id + "-" + process_id_ + "-StreamThread-" + std::to_string(index + 1),
         config_.uses_embedded_cluster()};
     auto thread = std::make_unique<StreamThread>(
-        index, topology_, config_, std::move(id),
+        index, topology_, config_, std::move(id), store_environment(),
         [this](StreamThread&, StreamThread::State s) { on_thread_state(s); });
     KSTREAMS_RETURN_IF_ERROR(thread->start());
     std::lock_guard lock(mutex_);
@@ -402,7 +508,9 @@ class KafkaStreams::Impl {
         p.records_produced, p.records_skipped, p.records_dead_lettered, commits, lag);
   }
 
-  const Topology topology_;
+  const Topology topology_;  // internal topic names resolved for application.id
+  std::optional<internal::StateDirectory> state_directory_;
+  std::shared_ptr<internal::RocksDbResources> rocksdb_;
   const StreamsConfig config_;
   const std::string process_id_;
 

@@ -46,13 +46,15 @@ std::string_view to_string(StreamThread::State state) {
 }
 
 StreamThread::StreamThread(int index, const Topology& topology, const StreamsConfig& config,
-                           ClientIdentity identity, StateCallback on_state)
+                           ClientIdentity identity, StoreEnvironment stores,
+                           StateCallback on_state)
     : index_(index),
       name_(identity.client_id),
       topology_(topology),
       config_(config),
       identity_(std::move(identity)),
-      on_state_(std::move(on_state)) {
+      on_state_(std::move(on_state)),
+      stores_(std::move(stores)) {
   const TopologyDefinition& def = TopologyAccess::definition(topology_);
   for (const auto& [topic, node] : def.source_by_topic) {
     subtopology_by_topic_[topic] = def.subtopology_of[node];
@@ -80,6 +82,18 @@ Status StreamThread::start() {
                                 on_rebalance(event, partitions);
                               }));
   collector_ = std::make_unique<KafkaRecordCollector>(*producer_);
+  if (!TopologyAccess::definition(topology_).stores.empty()) {
+    kafka::ConfigEntries restore = consumer_config(config_, identity_);
+    for (auto& [key, value] : restore) {
+      // Never subscribes or commits: the group id only satisfies librdkafka's consumer queue.
+      if (key == "group.id") value = config_.application_id + "-restore";
+      if (key == "client.id") value = identity_.client_id + "-restore-consumer";
+    }
+    KSTREAMS_ASSIGN_OR_RETURN(
+        restore_consumer_,
+        kafka::Consumer::create(restore, [](kafka::RebalanceEvent,
+                                            const std::vector<kafka::TopicPartition>&) {}));
+  }
   // Fetch the sinks' metadata now rather than making the first record to each topic wait.
   std::vector<std::string> sink_topics = topology_.sink_topics();
   if (!config_.errors_dead_letter_queue_topic_name.empty()) {
@@ -136,6 +150,8 @@ void StreamThread::run() {
   }
   tasks_.clear();
   buffer_index_.clear();
+  restorations_.clear();
+  if (restore_consumer_) static_cast<void>(restore_consumer_->close());
   if (Status s = producer_->flush(kFlushTimeout); !s.ok()) {
     logger().warn("{}: producer flush on close: {}", name_, s.to_string());
   }
@@ -180,6 +196,13 @@ Status StreamThread::run_loop() {
       last->records.push_back(std::move(message));
     }
     producer_->poll(std::chrono::milliseconds(0));
+    if (!restorations_.empty()) {
+      // Nothing else to do while every task restores: wait for changelog records instead.
+      const bool all_restoring = std::all_of(tasks_.begin(), tasks_.end(),
+                                             [](const auto& t) { return t.second.restoring > 0; });
+      KSTREAMS_RETURN_IF_ERROR(
+          restore_some(std::chrono::milliseconds(all_restoring ? config_.poll_ms : 0)));
+    }
     KSTREAMS_RETURN_IF_ERROR(process_buffered());
     // Backpressure is decided after processing: a partition still holding a full buffer (its
     // task waits for another partition, or is slower than the fetcher) stops fetching until it
@@ -187,7 +210,7 @@ Status StreamThread::run_loop() {
     // are fetched again on resume), so it must not happen on every poll.
     const auto limit = static_cast<std::size_t>(config_.buffered_records_per_partition);
     for (auto& [id, task] : tasks_) {
-      KSTREAMS_RETURN_IF_ERROR(task.task->punctuate_wall_clock());
+      if (task.restoring == 0) KSTREAMS_RETURN_IF_ERROR(task.task->punctuate_wall_clock());
       for (auto& buffer : task.partitions) {
         if (!buffer.paused && buffer.records.size() >= limit) {
           KSTREAMS_RETURN_IF_ERROR(consumer_->pause({{buffer.topic, buffer.partition}}));
@@ -212,6 +235,7 @@ Status StreamThread::process_buffered() {
 }
 
 Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
+  if (task.restoring > 0) return {};  // its stores are not complete yet
   for (int n = 0; n < kRecordsPerTaskPerIteration; ++n) {
     // The next record is the one with the smallest timestamp among the partitions' heads; a
     // task with an empty partition waits for it as max.task.idle.ms says.
@@ -283,7 +307,13 @@ Status StreamThread::commit(CommitKind kind) {
   last_commit_ = std::chrono::steady_clock::now();
   if (failed_ || producer_ == nullptr || consumer_ == nullptr) return {};
   const auto started = std::chrono::steady_clock::now();
-  // Outputs first: an offset is committed only once everything produced before it is durable.
+  // State first: caches write down (emitting their updates downstream and to the changelogs).
+  for (auto& [id, task] : tasks_) {
+    if (task.restoring > 0) continue;
+    Status flushed = task.task->flush_state();
+    if (!flushed.ok()) return Status(StatusCode::kFatal, flushed.message());
+  }
+  // Outputs next: an offset is committed only once everything produced before it is durable.
   KSTREAMS_RETURN_IF_ERROR(producer_->flush(kFlushTimeout));
   if (!delivery_error_.ok()) return delivery_error_;
   const bool final = kind == CommitKind::kFinal;
@@ -297,6 +327,8 @@ Status StreamThread::commit(CommitKind kind) {
       }
     }
   }
+  // Every changelog write is durable now: the checkpoints may say so.
+  checkpoint_tasks();
   if (offsets.empty()) return {};
   Status status =
       consumer_->commit(offsets, final ? kafka::CommitMode::kSync : kafka::CommitMode::kAsync);
@@ -372,8 +404,9 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
           Task::create(topology_, {id.subtopology}, id, config_, *collector_, &wall_clock_now_ms,
                        stores_);
       if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
-      it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1}).first;
+      it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1, 0}).first;
       logger().info("{}: created task {}", name_, id.to_string());
+      KSTREAMS_RETURN_IF_ERROR(begin_restoration(it->second));
     }
     PartitionBuffer buffer;
     buffer.topic = tp.topic;
@@ -390,6 +423,15 @@ void StreamThread::close_tasks(const std::vector<kafka::TopicPartition>& partiti
     if (it == buffer_index_.end()) continue;
     auto task = tasks_.find(it->second.first);
     if (task != tasks_.end()) {
+      const TaskId id = task->first;
+      const auto before = restorations_.size();
+      std::erase_if(restorations_, [&](const Restoration& r) { return r.task == id; });
+      std::erase_if(changelog_owner_, [&](const auto& entry) { return entry.second == id; });
+      if (restorations_.size() != before) {
+        if (Status s = reassign_restore_consumer(); !s.ok()) {
+          logger().warn("{}: restore consumer: {}", name_, s.to_string());
+        }
+      }
       task->second.task->close();
       closed_tasks_metrics_ += task->second.task->metrics();
       logger().info("{}: closed task {}", name_, task->first.to_string());
@@ -412,7 +454,16 @@ void StreamThread::reindex_buffers() {
 }
 
 void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
-  if (report.status.ok()) return;
+  if (report.status.ok()) {
+    if (changelog_owner_.empty()) return;
+    auto owner = changelog_owner_.find(std::make_pair(std::string(report.topic), report.partition));
+    if (owner == changelog_owner_.end()) return;
+    auto task = tasks_.find(owner->second);
+    if (task != tasks_.end()) {
+      task->second.task->stores().on_changelog_written(owner->first.first, report.offset);
+    }
+    return;
+  }
   ErrorContext context;
   context.kind = ErrorKind::kProduction;
   context.node = "producer";
@@ -436,6 +487,143 @@ void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
   if (delivery_error_.ok()) {
     delivery_error_ = Status(StatusCode::kFatal, "delivery to " + std::string(report.topic) +
                                                      " failed: " + report.status.to_string());
+  }
+}
+
+Status StreamThread::begin_restoration(ActiveTask& task) {
+  TaskStores& stores = task.task->stores();
+  const TaskId id = task.task->task_id();
+  for (const ChangelogPartition& changelog : stores.changelogs()) {
+    changelog_owner_[{changelog.topic, changelog.partition}] = id;
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        restore_consumer_->native_handle(), changelog.topic.c_str(), changelog.partition, &low,
+        &high, 30000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status(StatusCode::kRetriable, "reading the end of changelog " + changelog.topic + "-" +
+                                                std::to_string(changelog.partition) + ": " +
+                                                rd_kafka_err2str(err));
+    }
+    std::int64_t start = changelog.restore_from.value_or(low);
+    if (start > high) {
+      // The checkpoint is past the changelog's end (the topic was recreated): the local state
+      // cannot be trusted; rebuild it from what the changelog holds.
+      logger().warn("{}: task {}: checkpoint of {} ({}) is past the changelog's end ({}); "
+                    "rebuilding store {} from the changelog",
+                    name_, id.to_string(), changelog.topic, start, high, changelog.store);
+      KSTREAMS_RETURN_IF_ERROR(stores.get(changelog.store)->clear());
+      start = low;
+    }
+    start = std::max(start, low);
+    if (start >= high) continue;
+    const auto now = std::chrono::steady_clock::now();
+    restorations_.push_back(Restoration{id, changelog.store, changelog.topic, changelog.partition,
+                                        start, high, start, 0, now, now});
+    ++task.restoring;
+    logger().info("{}: task {}: restoring store {} from {}-{}, offsets {} to {} ({} records)",
+                  name_, id.to_string(), changelog.store, changelog.topic, changelog.partition,
+                  start, high, high - start);
+  }
+  if (task.restoring > 0) return reassign_restore_consumer();
+  return {};
+}
+
+Status StreamThread::reassign_restore_consumer() {
+  std::vector<kafka::TopicPartition> assignment;
+  for (const Restoration& r : restorations_) {
+    assignment.push_back({r.topic, r.partition, r.next_offset});
+  }
+  return restore_consumer_->assign(assignment);
+}
+
+Status StreamThread::restore_some(std::chrono::milliseconds timeout) {
+  KSTREAMS_ASSIGN_OR_RETURN(auto batch, restore_consumer_->poll_batch(10000, timeout));
+  // Apply the records per changelog partition, in runs, as one store batch each.
+  std::vector<KeyValueBytes> entries;
+  std::size_t i = 0;
+  while (i < batch.size()) {
+    const std::string_view topic = kafka::message_topic(*batch[i]);
+    const std::int32_t partition = batch[i]->partition;
+    entries.clear();
+    std::int64_t last = -1;
+    std::size_t j = i;
+    for (; j < batch.size() && batch[j]->partition == partition &&
+           kafka::message_topic(*batch[j]) == topic;
+         ++j) {
+      NullableByteView key = kafka::message_key(*batch[j]);
+      if (!key) continue;  // a changelog record always has a key; skip anything else
+      NullableByteView value = kafka::message_value(*batch[j]);
+      entries.push_back(KeyValueBytes{Bytes(*key), value ? NullableBytes(Bytes(*value))
+                                                         : NullableBytes()});
+      last = batch[j]->offset;
+    }
+    i = j;
+    auto r = std::find_if(restorations_.begin(), restorations_.end(), [&](const Restoration& x) {
+      return x.partition == partition && x.topic == topic;
+    });
+    if (r == restorations_.end() || last < r->next_offset) continue;  // stale or revoked
+    ActiveTask& task = tasks_.at(r->task);
+    KSTREAMS_RETURN_IF_ERROR(task.task->stores().restore(r->store, entries));
+    task.task->stores().on_restored(r->topic, last);
+    r->next_offset = last + 1;
+    r->restored += entries.size();
+  }
+  // Finished: reached the end offset (or the consumer moved past it over compacted gaps).
+  std::vector<Restoration> done;
+  const auto now = std::chrono::steady_clock::now();
+  for (Restoration& r : restorations_) {
+    if (r.next_offset < r.end_offset) {
+      auto position = restore_consumer_->position({{r.topic, r.partition}});
+      if (position.ok() && !position->empty() && position->front().offset >= r.end_offset) {
+        r.next_offset = r.end_offset;
+      }
+    }
+    if (r.next_offset >= r.end_offset) {
+      done.push_back(r);
+    } else if (now - r.last_log > std::chrono::seconds(5)) {
+      r.last_log = now;
+      const double seconds = std::chrono::duration<double>(now - r.started).count();
+      logger().info("{}: task {}: restoring {}: {:.0f}% ({} records, {:.0f} records/s)", name_,
+                    r.task.to_string(), r.store,
+                    100.0 * static_cast<double>(r.next_offset - r.start_offset) /
+                        static_cast<double>(r.end_offset - r.start_offset),
+                    r.restored, static_cast<double>(r.restored) / std::max(seconds, 1e-3));
+    }
+  }
+  if (done.empty()) return {};
+  std::erase_if(restorations_, [](const Restoration& r) { return r.next_offset >= r.end_offset; });
+  for (const Restoration& r : done) KSTREAMS_RETURN_IF_ERROR(finish_restoration(r));
+  return reassign_restore_consumer();
+}
+
+Status StreamThread::finish_restoration(const Restoration& done) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - done.started).count();
+  logger().info("{}: task {}: restored store {}: {} records in {:.2f} s ({:.0f} records/s)", name_,
+                done.task.to_string(), done.store, done.restored, seconds,
+                static_cast<double>(done.restored) / std::max(seconds, 1e-3));
+  auto it = tasks_.find(done.task);
+  if (it == tasks_.end()) return {};
+  ActiveTask& task = it->second;
+  if (--task.restoring > 0) return {};
+  // Restored data bypassed RocksDB's WAL: make it durable before a checkpoint points at it.
+  KSTREAMS_RETURN_IF_ERROR(task.task->stores().flush());
+  if (Status s = task.task->stores().checkpoint(); !s.ok()) {
+    logger().warn("{}: task {}: checkpoint after restoration: {}", name_, done.task.to_string(),
+                  s.to_string());
+  }
+  logger().info("{}: task {} restored; processing starts", name_, done.task.to_string());
+  return {};
+}
+
+void StreamThread::checkpoint_tasks() {
+  for (auto& [id, task] : tasks_) {
+    if (task.restoring > 0 || task.task->stores().empty()) continue;
+    if (Status s = task.task->stores().checkpoint(); !s.ok()) {
+      // Not fatal: without a fresh checkpoint a restart restores more, never less.
+      logger().warn("{}: task {}: checkpoint: {}", name_, id.to_string(), s.to_string());
+    }
   }
 }
 

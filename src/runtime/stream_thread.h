@@ -48,7 +48,7 @@ class StreamThread {
   using StateCallback = std::function<void(StreamThread& thread, State state)>;
 
   StreamThread(int index, const Topology& topology, const StreamsConfig& config,
-               ClientIdentity identity, StateCallback on_state);
+               ClientIdentity identity, StoreEnvironment stores, StateCallback on_state);
   StreamThread(const StreamThread&) = delete;
   StreamThread& operator=(const StreamThread&) = delete;
   ~StreamThread();
@@ -77,10 +77,24 @@ class StreamThread {
     std::int64_t committed_offset = -1;
     bool paused = false;
   };
+  // A changelog partition being read back into its store before the task may process.
+  struct Restoration {
+    TaskId task;
+    std::string store;
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t next_offset = 0;  // where reading continues
+    std::int64_t end_offset = 0;   // the changelog's end when restoration began
+    std::int64_t start_offset = 0;
+    std::uint64_t restored = 0;
+    std::chrono::steady_clock::time_point started;
+    std::chrono::steady_clock::time_point last_log;
+  };
   struct ActiveTask {
     std::unique_ptr<Task> task;
     std::deque<PartitionBuffer> partitions;  // deque: buffers never relocate
     std::int64_t idle_since_ms = -1;         // when the task first waited for an empty partition
+    int restoring = 0;                       // changelogs still being restored; 0: processing
   };
 
   void run();
@@ -97,6 +111,16 @@ class StreamThread {
   /// fails the offsets are sent again by the next commit (at worst, reprocessing).
   Status commit(CommitKind kind);
   void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
+  /// Starts restoring the changelogs of a new task (from its checkpoint, or from the start).
+  Status begin_restoration(ActiveTask& task);
+  /// Reads a batch of changelog records into their stores; finishes restorations that reached
+  /// the end. Blocks up to `timeout` for records.
+  Status restore_some(std::chrono::milliseconds timeout);
+  Status finish_restoration(const Restoration& done);
+  /// Points the restore consumer at the changelogs being restored, from where each continues.
+  Status reassign_restore_consumer();
+  /// Writes every task's checkpoint (after a commit: its changelog writes are durable).
+  void checkpoint_tasks();
   Status create_tasks(const std::vector<kafka::TopicPartition>& partitions);
   void close_tasks(const std::vector<kafka::TopicPartition>& partitions);
   /// Rebuilds the (topic, partition) -> buffer index and the task/partition counts.
@@ -124,6 +148,9 @@ class StreamThread {
   // collector before the producer. Members are destroyed in reverse order of declaration.
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Consumer> restore_consumer_;  // only when the topology has stores
+  std::vector<Restoration> restorations_;
+  std::map<std::pair<std::string, std::int32_t>, TaskId> changelog_owner_;
   std::unique_ptr<KafkaRecordCollector> collector_;
   StoreEnvironment stores_;
   std::map<TaskId, ActiveTask> tasks_;
