@@ -15,15 +15,22 @@
 // kstreams' threads; keep them short and do not call close() from them.
 #pragma once
 
+#include <algorithm>
+#include <any>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <kstreams/internal/bytes_store.h>
 #include <kstreams/metrics.h>
+#include <kstreams/record.h>
+#include <kstreams/serde.h>
 #include <kstreams/status.h>
 #include <kstreams/streams_config.h>
 #include <kstreams/task_id.h>
@@ -80,6 +87,9 @@ struct ThreadMetrics {
   std::vector<TaskMetrics> tasks;
 };
 
+template <class K, class V>
+class QueryableKeyValueStore;
+
 class KafkaStreams {
  public:
   /// Nothing starts until start(). The config is validated by start().
@@ -117,9 +127,122 @@ class KafkaStreams {
   /// Waits until state() is `state` or `timeout` passes; true if reached.
   bool wait_for_state(StreamsState state, std::chrono::milliseconds timeout) const;
 
+  /// Read-only queries of this instance's copies of the key-value store `name` (a table's or
+  /// an aggregation's store, or a Processor API store), from any thread. kNotFound for an unknown
+  /// store, kInvalidArgument when K and V are not its types.
+  template <class K, class V>
+  Result<QueryableKeyValueStore<K, V>> store(const std::string& name) const;
+
+  // Non-template plumbing of store(); not for direct use.
+  struct StoreInfo {
+    bool timestamped = false;
+    std::any serdes;  ///< std::pair<Serde<K>, Serde<V>>
+  };
+  [[nodiscard]] Result<StoreInfo> store_info(const std::string& name) const;
+  /// Calls `visit` on every local task's copy of `name` that is not restoring, each while its
+  /// stream thread is between records.
+  Status visit_store(const std::string& name,
+                     const std::function<Status(internal::BytesKeyValueStore&)>& visit) const;
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Read-only queries of one store across the tasks of one KafkaStreams instance (this
+/// instance's partitions only; keys owned by other instances are not found here). Thread-safe;
+/// results are copies. Valid while the KafkaStreams object lives.
+template <class K, class V>
+class QueryableKeyValueStore {
+ public:
+  QueryableKeyValueStore(const KafkaStreams& streams, std::string name, bool timestamped,
+                         Serde<K> key_serde, Serde<V> value_serde)
+      : streams_(&streams),
+        name_(std::move(name)),
+        timestamped_(timestamped),
+        key_serde_(std::move(key_serde)),
+        value_serde_(std::move(value_serde)) {}
+
+  /// The value of `key`, or nullopt.
+  Result<std::optional<V>> get(const K& key) const {
+    NullableBytes key_bytes;
+    KSTREAMS_RETURN_IF_ERROR(key_serde_.serialize(key, key_bytes));
+    if (!key_bytes) return invalid_argument("a store key cannot be null");
+    NullableBytes found;
+    KSTREAMS_RETURN_IF_ERROR(
+        streams_->visit_store(name_, [&](internal::BytesKeyValueStore& store) -> Status {
+          if (found) return {};
+          KSTREAMS_ASSIGN_OR_RETURN(found, store.get(*key_bytes));
+          return {};
+        }));
+    if (!found) return std::optional<V>();
+    KSTREAMS_ASSIGN_OR_RETURN(V value, value_serde_.deserialize(strip(*found)));
+    return std::optional<V>(std::move(value));
+  }
+  /// Entries with from <= key <= to (serialized byte order), sorted by key.
+  Result<std::vector<KeyValue<K, V>>> range(const K& from, const K& to) const {
+    NullableBytes f;
+    NullableBytes t;
+    KSTREAMS_RETURN_IF_ERROR(key_serde_.serialize(from, f));
+    KSTREAMS_RETURN_IF_ERROR(key_serde_.serialize(to, t));
+    if (!f || !t) return invalid_argument("a store key cannot be null");
+    return collect(ByteView(*f), ByteView(*t));
+  }
+  /// Every entry, sorted by key.
+  Result<std::vector<KeyValue<K, V>>> all() const { return collect(std::nullopt, std::nullopt); }
+  /// An estimate of the number of entries.
+  Result<std::uint64_t> approximate_num_entries() const {
+    std::uint64_t total = 0;
+    KSTREAMS_RETURN_IF_ERROR(
+        streams_->visit_store(name_, [&](internal::BytesKeyValueStore& store) -> Status {
+          KSTREAMS_ASSIGN_OR_RETURN(std::uint64_t n, store.approximate_num_entries());
+          total += n;
+          return {};
+        }));
+    return total;
+  }
+
+ private:
+  ByteView strip(ByteView value) const {
+    return timestamped_ && value.size() >= 8 ? value.substr(8) : value;
+  }
+  Result<std::vector<KeyValue<K, V>>> collect(NullableByteView from, NullableByteView to) const {
+    std::vector<std::pair<Bytes, Bytes>> entries;
+    KSTREAMS_RETURN_IF_ERROR(
+        streams_->visit_store(name_, [&](internal::BytesKeyValueStore& store) -> Status {
+          KSTREAMS_ASSIGN_OR_RETURN(auto it, store.range(from, to));
+          for (; it->valid(); it->next()) {
+            entries.emplace_back(Bytes(it->key()), Bytes(strip(it->value())));
+          }
+          return it->status();
+        }));
+    std::sort(entries.begin(), entries.end());
+    std::vector<KeyValue<K, V>> out;
+    out.reserve(entries.size());
+    for (const auto& [k, v] : entries) {
+      KSTREAMS_ASSIGN_OR_RETURN(K key, key_serde_.deserialize(k));
+      KSTREAMS_ASSIGN_OR_RETURN(V value, value_serde_.deserialize(v));
+      out.push_back(KeyValue<K, V>{std::move(key), std::move(value)});
+    }
+    return out;
+  }
+
+  const KafkaStreams* streams_;
+  std::string name_;
+  bool timestamped_;
+  Serde<K> key_serde_;
+  Serde<V> value_serde_;
+};
+
+template <class K, class V>
+Result<QueryableKeyValueStore<K, V>> KafkaStreams::store(const std::string& name) const {
+  KSTREAMS_ASSIGN_OR_RETURN(StoreInfo info, store_info(name));
+  const auto* serdes = std::any_cast<std::pair<Serde<K>, Serde<V>>>(&info.serdes);
+  if (serdes == nullptr) {
+    return invalid_argument("state store '" + name + "' holds other key or value types");
+  }
+  return QueryableKeyValueStore<K, V>(*this, name, info.timestamped, serdes->first,
+                                      serdes->second);
+}
 
 }  // namespace kstreams

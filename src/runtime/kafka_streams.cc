@@ -154,6 +154,30 @@ class KafkaStreams::Impl {
     return total;
   }
 
+  Result<KafkaStreams::StoreInfo> store_info(const std::string& name) const {
+    const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
+    auto it = def.stores.find(name);
+    if (it == def.stores.end()) {
+      return not_found("the topology has no state store '" + name + "'");
+    }
+    return KafkaStreams::StoreInfo{it->second.timestamped, it->second.serdes};
+  }
+
+  Status visit_store(const std::string& name,
+                     const std::function<Status(internal::BytesKeyValueStore&)>& visit) const {
+    std::vector<std::shared_ptr<StreamThread>> threads;
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != StreamsState::kRunning && state_ != StreamsState::kRebalancing) {
+        return illegal_state("stores can be queried while the client is RUNNING or REBALANCING; "
+                             "it is " + std::string(to_string(state_)));
+      }
+      threads = threads_;
+    }
+    for (const auto& t : threads) KSTREAMS_RETURN_IF_ERROR(t->visit_store(name, visit));
+    return {};
+  }
+
   bool wait_for_state(StreamsState wanted, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] { return state_ == wanted && listeners_running_ == 0; });
@@ -342,7 +366,7 @@ class KafkaStreams::Impl {
         bootstrap_servers(),
         config_.application_id + "-" + process_id_ + "-StreamThread-" + std::to_string(index + 1),
         config_.uses_embedded_cluster()};
-    auto thread = std::make_unique<StreamThread>(
+    auto thread = std::make_shared<StreamThread>(
         index, topology_, config_, std::move(id), store_environment(),
         [this](StreamThread&, StreamThread::State s) { on_thread_state(s); });
     KSTREAMS_RETURN_IF_ERROR(thread->start());
@@ -428,7 +452,7 @@ class KafkaStreams::Impl {
   }
 
   void handle_dead_threads() {
-    std::vector<std::unique_ptr<StreamThread>> dead;
+    std::vector<std::shared_ptr<StreamThread>> dead;
     UncaughtExceptionHandler handler;
     {
       std::lock_guard lock(mutex_);
@@ -529,7 +553,7 @@ class KafkaStreams::Impl {
 
   // Declared before the threads so that it is destroyed after them: clients first.
   std::unique_ptr<kafka::EmbeddedCluster> cluster_;
-  std::vector<std::unique_ptr<StreamThread>> threads_;
+  std::vector<std::shared_ptr<StreamThread>> threads_;  // shared: queries outlive a removal
   std::thread supervisor_;
 };
 
@@ -549,6 +573,14 @@ std::string KafkaStreams::bootstrap_servers() const { return impl_->bootstrap_se
 std::vector<ThreadMetrics> KafkaStreams::thread_metrics() const { return impl_->thread_metrics(); }
 ProcessingMetrics KafkaStreams::metrics() const { return impl_->metrics(); }
 Status KafkaStreams::error() const { return impl_->error(); }
+Result<KafkaStreams::StoreInfo> KafkaStreams::store_info(const std::string& name) const {
+  return impl_->store_info(name);
+}
+Status KafkaStreams::visit_store(
+    const std::string& name,
+    const std::function<Status(internal::BytesKeyValueStore&)>& visit) const {
+  return impl_->visit_store(name, visit);
+}
 bool KafkaStreams::wait_for_state(StreamsState state, std::chrono::milliseconds timeout) const {
   return impl_->wait_for_state(state, timeout);
 }

@@ -137,6 +137,7 @@ void StreamThread::run() {
   Status status = run_loop();
   set_state(State::kPendingShutdown);
   if (status.ok()) {
+    std::lock_guard lock(tasks_mutex_);
     status = commit(CommitKind::kFinal);
     if (!status.ok()) logger().warn("{}: final commit failed: {}", name_, status.to_string());
   } else {
@@ -148,9 +149,12 @@ void StreamThread::run() {
   if (Status s = consumer_->close(); !s.ok()) {
     logger().warn("{}: consumer close: {}", name_, s.to_string());
   }
-  tasks_.clear();
-  buffer_index_.clear();
-  restorations_.clear();
+  {
+    std::lock_guard lock(tasks_mutex_);
+    tasks_.clear();
+    buffer_index_.clear();
+    restorations_.clear();
+  }
   if (restore_consumer_) static_cast<void>(restore_consumer_->close());
   if (Status s = producer_->flush(kFlushTimeout); !s.ok()) {
     logger().warn("{}: producer flush on close: {}", name_, s.to_string());
@@ -178,6 +182,7 @@ Status StreamThread::run_loop() {
                                        std::chrono::milliseconds(buffered ? 0 : config_.poll_ms));
     if (!rebalance_error_.ok()) return rebalance_error_;
     if (!batch.ok()) return batch.status();
+    std::unique_lock tasks_lock(tasks_mutex_);
     local_.records_consumed += batch->size();
     // A batch holds runs of records of one partition: remember the last buffer found.
     PartitionBuffer* last = nullptr;
@@ -356,6 +361,7 @@ Status StreamThread::commit(CommitKind kind) {
 
 void StreamThread::on_rebalance(kafka::RebalanceEvent event,
                                 const std::vector<kafka::TopicPartition>& partitions) {
+  std::lock_guard tasks_lock(tasks_mutex_);
   ++local_.rebalances;
   switch (event) {
     case kafka::RebalanceEvent::kRevoked: {
@@ -614,6 +620,18 @@ Status StreamThread::finish_restoration(const Restoration& done) {
                   s.to_string());
   }
   logger().info("{}: task {} restored; processing starts", name_, done.task.to_string());
+  return {};
+}
+
+Status StreamThread::visit_store(const std::string& name,
+                                 const std::function<Status(BytesKeyValueStore&)>& visit) const {
+  std::lock_guard lock(tasks_mutex_);
+  for (const auto& [id, task] : tasks_) {
+    if (task.restoring > 0) continue;
+    if (BytesKeyValueStore* store = task.task->stores().get(name)) {
+      KSTREAMS_RETURN_IF_ERROR(visit(*store));
+    }
+  }
   return {};
 }
 

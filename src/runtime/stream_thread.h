@@ -66,6 +66,10 @@ class StreamThread {
   /// Why the thread died (OK after a requested shutdown).
   [[nodiscard]] Status error() const;
   [[nodiscard]] ThreadMetrics metrics() const;
+  /// Calls `visit` with the store `name` of each of this thread's tasks that has it and is not
+  /// restoring, while the thread is between records. Thread-safe (interactive queries).
+  Status visit_store(const std::string& name,
+                     const std::function<Status(BytesKeyValueStore&)>& visit) const;
 
  private:
   // The buffered records of one input partition of a task.
@@ -153,6 +157,9 @@ class StreamThread {
   std::map<std::pair<std::string, std::int32_t>, TaskId> changelog_owner_;
   std::unique_ptr<KafkaRecordCollector> collector_;
   StoreEnvironment stores_;
+  // Held by the stream thread while it touches tasks (everything but the blocking poll), and by
+  // interactive queries.
+  mutable std::mutex tasks_mutex_;
   std::map<TaskId, ActiveTask> tasks_;
   std::map<std::pair<std::string, std::int32_t>, std::pair<TaskId, std::size_t>> buffer_index_;
 

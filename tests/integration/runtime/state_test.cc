@@ -19,6 +19,8 @@
 namespace kstreams::runtime_testing {
 namespace {
 
+using kstreams::testing::StatusIs;
+
 constexpr int kKeys = 20;
 
 /// words (key: any, value: a word) -> group_by(word) -> count("counts") -> counts-out
@@ -92,6 +94,20 @@ class StateTest : public ::testing::Test {
         std::chrono::seconds(60));
     EXPECT_TRUE(reached) << "latest counts never all reached " << expected << "; "
                          << latest.size() << " words seen";
+    // Interactive queries see the same counts in the instance's local store.
+    auto store = app.store<std::string, std::int64_t>("counts");
+    ASSERT_OK(store.status());
+    auto all = store->all();
+    ASSERT_OK(all.status());
+    EXPECT_EQ(all->size(), static_cast<std::size_t>(kKeys));
+    for (const auto& kv : *all) EXPECT_EQ(kv.value, expected) << kv.key;
+    auto one = store->get("w3");
+    ASSERT_OK(one.status());
+    EXPECT_EQ(*one, std::optional<std::int64_t>(expected));
+    EXPECT_THAT((app.store<std::string, std::string>("counts").status()),
+                StatusIs(StatusCode::kInvalidArgument));
+    EXPECT_THAT((app.store<std::string, std::int64_t>("nope").status()),
+                StatusIs(StatusCode::kNotFound));
     ASSERT_OK(app.close(std::chrono::seconds(30)));
     for (const auto& [word, n] : latest) EXPECT_EQ(n, expected) << word;
   }
