@@ -42,9 +42,9 @@ void build(kstreams::StreamsBuilder& builder) {
                              std::string(kOrdersByCustomerRepartition)))
                          .group_by_key();
   by_customer
-      .count(kstreams::Materialized<std::string, std::int64_t>::as(
-          std::string(kOrdersPerCustomerStore)))
-      .to_stream()
+      .count(kstreams::Named("count-orders"), kstreams::Materialized<std::string, std::int64_t>::as(
+                                                  std::string(kOrdersPerCustomerStore)))
+      .to_stream(kstreams::Named("order-count-updates"))
       .to(std::string(kOrdersPerCustomerTopic));
   by_customer
       .aggregate([] { return std::int64_t{0}; },
@@ -52,8 +52,9 @@ void build(kstreams::StreamsBuilder& builder) {
                    return total + order.amount_cents();
                  },
                  kstreams::Materialized<std::string, std::int64_t>::as(
-                     std::string(kOrderTotalPerCustomerStore)))
-      .to_stream()
+                     std::string(kOrderTotalPerCustomerStore)),
+                 kstreams::Named("sum-order-amounts"))
+      .to_stream(kstreams::Named("order-total-updates"))
       .to(std::string(kOrderTotalPerCustomerTopic));
 }
 
