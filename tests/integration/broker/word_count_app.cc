@@ -1,0 +1,121 @@
+// kstreams_word_count_app: the counting app of the state scenarios (state_scenarios.py) against a
+// real Kafka broker. Not installed.
+//
+//   words (key: any string, value: a word)
+//     -> group_by(word)           repartition topic <application.id>-by-word-repartition
+//     -> count("counts")          changelog topic   <application.id>-counts-changelog
+//     -> to_stream() -> word-counts (key: the word, value: big-endian int64, Kafka's LongSerializer)
+//
+// Runs until SIGINT/SIGTERM, then closes (final commit, checkpoints) and exits 0 if the close was
+// clean. Logs go to stderr.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <kstreams/kafka_streams.h>
+#include <kstreams/kstreams.h>
+#include <kstreams/shutdown_signal.h>
+
+namespace {
+
+struct Options {
+  std::string bootstrap_servers;
+  std::string application_id = "word-count-it";
+  std::string state_dir = "/tmp/kstreams-word-count";
+  int threads = 1;
+  std::int64_t commit_interval_ms = 1000;
+  std::vector<std::string> properties;
+};
+
+kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
+  std::map<std::string, std::string> props;
+  for (const std::string& p : options.properties) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos) {
+      return kstreams::invalid_argument("--property '" + p + "': expected key=value");
+    }
+    props[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  props["application.id"] = options.application_id;
+  props["bootstrap.servers"] = options.bootstrap_servers;
+  props["state.dir"] = options.state_dir;
+  props["num.stream.threads"] = std::to_string(options.threads);
+  props["commit.interval.ms"] = std::to_string(options.commit_interval_ms);
+  if (!props.contains("metrics.log.interval.ms")) props["metrics.log.interval.ms"] = "10000";
+  return kstreams::StreamsConfig::from_properties(props);
+}
+
+kstreams::Result<kstreams::Topology> make_topology() {
+  kstreams::StreamsBuilder builder;
+  builder.stream<std::string, std::string>("words")
+      .group_by([](const std::string& word) { return word; },
+                kstreams::Grouped<std::string, std::string>::as("by-word"))
+      .count(kstreams::Materialized<std::string, std::int64_t>::as("counts"))
+      .to_stream()
+      .to("word-counts");
+  return builder.build();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First, before any thread exists: SIGINT/SIGTERM are received synchronously.
+  kstreams::ShutdownSignal signals;
+  Options options;
+  CLI::App cli{"kstreams_word_count_app: counts words from 'words' into 'word-counts' (tests)"};
+  cli.add_option("--bootstrap-servers", options.bootstrap_servers, "Kafka cluster (host:port,...)")
+      ->required();
+  cli.add_option("--application-id", options.application_id, "application.id")
+      ->capture_default_str();
+  cli.add_option("--state-dir", options.state_dir, "state.dir")->capture_default_str();
+  cli.add_option("--threads", options.threads, "num.stream.threads")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cli.add_option("--commit-interval-ms", options.commit_interval_ms, "commit.interval.ms")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cli.add_option("--property", options.properties,
+                 "key=value, repeatable (e.g. consumer.session.timeout.ms=10000)");
+  CLI11_PARSE(cli, argc, argv);
+
+  auto config = make_config(options);
+  if (!config.ok()) {
+    std::cerr << "word-count: " << config.status() << "\n";
+    return 2;
+  }
+  auto topology = make_topology();
+  if (!topology.ok()) {
+    std::cerr << "word-count: " << topology.status() << "\n";
+    return 2;
+  }
+  kstreams::KafkaStreams app(*topology, *config);
+  if (kstreams::Status s = app.start(); !s.ok()) {
+    std::cerr << "word-count: start: " << s << "\n";
+    return 1;
+  }
+  std::cerr << "word-count: running against " << options.bootstrap_servers << " as '"
+            << options.application_id << "'; SIGINT or SIGTERM stops it" << std::endl;
+  for (;;) {
+    if (auto signal = signals.wait_for(std::chrono::milliseconds(200)); signal) {
+      std::cerr << "word-count: signal " << *signal << ", closing" << std::endl;
+      break;
+    }
+    if (app.state() == kstreams::StreamsState::kError) {
+      std::cerr << "word-count: stopped: " << app.error() << std::endl;
+      static_cast<void>(app.close(std::chrono::seconds(30)));
+      return 1;
+    }
+  }
+  const kstreams::Status closed = app.close(std::chrono::seconds(30));
+  const kstreams::ProcessingMetrics m = app.metrics();
+  std::cerr << "word-count: closed (" << (closed.ok() ? std::string("clean") : closed.to_string())
+            << "); processed " << m.records_processed << ", produced " << m.records_produced
+            << std::endl;
+  return closed.ok() ? 0 : 1;
+}
