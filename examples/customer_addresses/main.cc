@@ -135,29 +135,59 @@ bool matches(const Outputs& got, const ca::SampleData& want) {
          got.total_cents_per_customer == want.total_cents_per_customer;
 }
 
-void print_report(const Outputs& got, const ca::SampleData& want, std::int64_t dead_lettered) {
-  std::printf("  %-10s %7s %14s  %s\n", "customer", "orders", "total (cents)",
-              "latest shippable address");
+/// Every customer's latest address, read from the running app's store (interactive query).
+kstreams::Result<std::map<std::string, ca::Address>> query_projection(
+    const kstreams::KafkaStreams& app) {
+  using Projection = kstreams::QueryableKeyValueStore<std::string, ca::Address>;
+  KSTREAMS_ASSIGN_OR_RETURN(
+      Projection store,
+      (app.store<std::string, ca::Address>(std::string(ca::kLatestAddressStore))));
+  KSTREAMS_ASSIGN_OR_RETURN(auto entries, store.all());
+  std::map<std::string, ca::Address> out;
+  for (auto& kv : entries) out.emplace(std::move(kv.key), std::move(kv.value));
+  return out;
+}
+
+const char* type_name(const ca::Address& address) {
+  switch (address.type()) {
+    case address_router::SHIPPING:
+      return "shipping";
+    case address_router::BILLING:
+      return "billing";
+    default:
+      return "unknown";
+  }
+}
+
+void print_report(const Outputs& got, const std::map<std::string, ca::Address>& projection,
+                  const ca::SampleData& want, std::int64_t dead_lettered) {
+  std::printf("  %-10s %7s %14s  %-30s %s\n", "customer", "orders", "total (cents)",
+              "latest address (store)", "on customer-addresses.latest");
   int shown = 0;
   for (const auto& [customer, orders] : want.orders_per_customer) {
     if (++shown > 8) break;
     auto street = got.shippable_street.find(customer);
     auto count = got.orders_per_customer.find(customer);
     auto total = got.total_cents_per_customer.find(customer);
+    auto stored = projection.find(customer);
+    std::string latest = "(deleted)";
+    if (stored != projection.end()) {
+      latest = stored->second.street() + " (" + type_name(stored->second) +
+               (stored->second.postal_code().empty() ? ", incomplete)" : ")");
+    }
     std::printf(
-        "  %-10s %7lld %14lld  %s\n", customer.c_str(),
+        "  %-10s %7lld %14lld  %-30s %s\n", customer.c_str(),
         static_cast<long long>(count == got.orders_per_customer.end() ? 0 : count->second),
         static_cast<long long>(total == got.total_cents_per_customer.end() ? 0 : total->second),
-        street == got.shippable_street.end() ? "(none: billing, incomplete or deleted)"
-                                             : street->second.c_str());
+        latest.c_str(), street == got.shippable_street.end() ? "no" : "yes");
   }
-  std::printf("  ... %zu customers with orders, %zu with a shippable address\n",
-              got.orders_per_customer.size(), got.shippable_street.size());
+  std::printf("  ... %zu customers with orders, %zu in the store, %zu with a shippable address\n",
+              got.orders_per_customer.size(), projection.size(), got.shippable_street.size());
   std::printf("  %s: %lld records (expected %lld)\n", std::string(ca::kDeadLetterTopic).c_str(),
               static_cast<long long>(dead_lettered), static_cast<long long>(want.undecodable));
 }
 
-// Demo: an embedded cluster, generated input, a report read back from the output topics.
+// Demo: an embedded cluster, generated input, a report from the output topics and the store.
 int run_demo(const Options& options, const kstreams::StreamsConfig& config) {
   auto topology = make_topology(options.describe);
   if (!topology.ok()) {
@@ -214,6 +244,13 @@ int run_demo(const Options& options, const kstreams::StreamsConfig& config) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The local projection: this instance holds every partition, so its store answers for all.
+  auto projection = query_projection(app);
+  if (!projection.ok()) {
+    std::cerr << "customer-addresses: " << projection.status() << "\n";
+    static_cast<void>(app.close(std::chrono::seconds(30)));
+    return 1;
+  }
   if (kstreams::Status s = app.close(std::chrono::seconds(30)); !s.ok()) {
     std::cerr << "customer-addresses: close: " << s << "\n";
     return 1;
@@ -224,7 +261,20 @@ int run_demo(const Options& options, const kstreams::StreamsConfig& config) {
     return 1;
   }
   std::printf("\ncustomer-addresses: tables caught up with the input in %.2f s\n", seconds);
-  print_report(outputs, data, *dead_lettered);
+  print_report(outputs, *projection, data, *dead_lettered);
+  if (projection->size() != data.latest_street.size()) {
+    std::cerr << "customer-addresses: store " << ca::kLatestAddressStore << " holds "
+              << projection->size() << " customers, expected " << data.latest_street.size() << "\n";
+    return 1;
+  }
+  for (const auto& [customer, address] : *projection) {
+    auto want = data.latest_street.find(customer);
+    if (want == data.latest_street.end() || want->second != address.street()) {
+      std::cerr << "customer-addresses: store " << ca::kLatestAddressStore << " has '"
+                << address.street() << "' for " << customer << "\n";
+      return 1;
+    }
+  }
   if (*dead_lettered != data.undecodable) {
     std::cerr << "customer-addresses: dead-letter topic differs from the generated input\n";
     return 1;

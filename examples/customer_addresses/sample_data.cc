@@ -60,6 +60,7 @@ SampleData generate_sample_data(int customers, int address_updates, int orders,
     if (chance(5)) {  // the customer is deleted (GDPR erasure, account closed)
       data.addresses.push_back({customer, std::nullopt});
       data.shippable_street.erase(customer);
+      data.latest_street.erase(customer);
       continue;
     }
     address_router::Address a;
@@ -71,6 +72,7 @@ SampleData generate_sample_data(int customers, int address_updates, int orders,
     a.set_postal_code(chance(5) ? "" : std::to_string(5000 + rng() % 100));
     a.set_country("NO");
     a.set_updated_at_ms(1'700'000'000'000 + i);
+    data.latest_street[customer] = a.street();
     if (a.type() == address_router::SHIPPING && !a.postal_code().empty()) {
       data.shippable_street[customer] = a.street();
     } else {

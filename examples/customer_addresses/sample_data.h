@@ -22,6 +22,9 @@ struct SampleRecord {
 struct SampleData {
   std::vector<SampleRecord> addresses;  ///< For `customer-addresses`, keyed by customer id.
   std::vector<SampleRecord> orders;     ///< For `orders`, keyed by order id.
+  /// Customer id -> street of their latest address of any type (what the store
+  /// latest-address-by-customer ends up holding); deleted customers are absent.
+  std::map<std::string, std::string> latest_street;
   /// Customer id -> street of their latest address, for customers whose latest address is
   /// shippable (what `customer-addresses.latest` ends up holding).
   std::map<std::string, std::string> shippable_street;
