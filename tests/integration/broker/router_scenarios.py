@@ -21,29 +21,23 @@ checked gone at the end.
 """
 
 import argparse
-import atexit
 import collections
-import ctypes
 import importlib
 import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-try:
-    from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-    from confluent_kafka.admin import AdminClient, NewTopic
-except ImportError as e:  # pragma: no cover
-    # A missing client is a failure, not a skip: scripts/install-deps installs it, and a skipped
-    # scenario must never pass for a run one.
-    print(f"FAIL: python3-confluent-kafka is not installed ({e}); scripts/install-deps installs it")
-    sys.exit(1)
+import broker_common
+from broker_common import (Process, ScenarioContext, ScenarioFailure, check, log, pid_alive,
+                           read_topics, recreate_topics, run_scenario, shared_bootstrap,
+                           stop_all, stop_process, wait_log)
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 INPUT = "addresses"
 SHIPPING_T = "addresses.shipping"
@@ -57,111 +51,16 @@ DLQ_HEADERS = ["__streams.errors.exception", "__streams.errors.message",
                "__streams.errors.topic", "__streams.errors.partition",
                "__streams.errors.offset"]
 
-T0 = time.monotonic()
 
-
-def log(msg):
-    print(f"[{time.monotonic() - T0:7.2f}s] {msg}", flush=True)
-
-
-class ScenarioFailure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise ScenarioFailure(msg)
-
-
-# --------------------------------------------------------------------------------- processes --
-
-_PR_SET_PDEATHSIG = 1
-try:
-    _libc = ctypes.CDLL("libc.so.6", use_errno=True)
-except OSError:  # pragma: no cover
-    _libc = None
-
-
-def _die_with_parent():
-    # A router outlives nothing: if this driver is killed (e.g. CTest's timeout), so is it.
-    if _libc is not None:
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-class Router:
+class Router(Process):
     """One address-router process; output to a log file."""
 
-    all = []
-
     def __init__(self, name, binary, bootstrap, app_id, work_dir, extra=()):
-        self.name = name
-        self.log_path = os.path.join(work_dir, f"{name}.log")
         state_dir = os.path.join(work_dir, f"state-{name}")
         os.makedirs(state_dir, exist_ok=True)
-        cmd = [binary, "--bootstrap-servers", bootstrap, "--application-id", app_id,
-               "--state-dir", state_dir, *extra]
-        self.log_file = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        self.pid = self.proc.pid
-        Router.all.append(self)
-        log(f"started {name} (pid {self.pid}): {' '.join(cmd[1:])}")
-
-    def text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self, timeout=45):
-        """SIGTERM, wait; SIGKILL after timeout. Returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log(f"{self.name} (pid {self.pid}) still running {timeout}s after SIGTERM: SIGKILL")
-                self.proc.kill()
-                self.proc.wait(10)
-        self.log_file.close()
-        return self.proc.returncode
-
-    def tail(self, n=40):
-        lines = self.text().splitlines()
-        return "\n".join(f"    {self.name}| {l}" for l in lines[-n:])
-
-
-def stop_all_routers():
-    for r in Router.all:
-        if r.proc.poll() is None:
-            try:
-                r.proc.send_signal(signal.SIGTERM)
-                r.proc.wait(20)
-            except Exception:
-                r.proc.kill()
-                r.proc.wait(10)
-
-
-atexit.register(stop_all_routers)
-
-
-def _on_signal(signum, _frame):
-    # CTest (timeout) or a user stops the driver: unwind through the finally blocks.
-    raise SystemExit(f"driver got signal {signum}")
-
-
-signal.signal(signal.SIGTERM, _on_signal)
-signal.signal(signal.SIGINT, _on_signal)
-
-
-def pid_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        return state != "Z"
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
+        super().__init__(name, [binary, "--bootstrap-servers", bootstrap, "--application-id",
+                                app_id, "--state-dir", state_dir, *extra],
+                         os.path.join(work_dir, f"{name}.log"))
 
 
 # ------------------------------------------------------------------------------------ broker --
@@ -189,60 +88,8 @@ class Broker:
 
     def recreate_topics(self, partitions, replication=None, configs=None, deadline_s=60):
         """Delete the router's topics (if present) and create them afresh, empty."""
-        t = time.monotonic()
-        present = [n for n in ALL_TOPICS if n in self.topic_names()]
-        if present:
-            for name, fut in self.admin.delete_topics(present, operation_timeout=30).items():
-                try:
-                    fut.result()
-                except Exception as e:  # already gone
-                    log(f"delete {name}: {e}")
-        # Deletion is asynchronous: wait until the names are gone, then create (retrying while
-        # the broker still reports them "marked for deletion").
-        end = time.monotonic() + deadline_s
-        while any(n in self.topic_names() for n in ALL_TOPICS):
-            check(time.monotonic() < end, "topics not deleted in time")
-            time.sleep(0.2)
-        rf = replication if replication is not None else -1
-        todo = list(ALL_TOPICS)
-        while todo:
-            check(time.monotonic() < end, f"could not create {todo}")
-            new = [NewTopic(n, num_partitions=partitions, replication_factor=rf,
-                             config=dict(configs or {})) for n in todo]
-            failed = []
-            for name, fut in self.admin.create_topics(new, operation_timeout=30).items():
-                try:
-                    fut.result()
-                except Exception as e:
-                    err = e.args[0] if e.args else None
-                    if isinstance(err, KafkaError) and err.code() == KafkaError.TOPIC_ALREADY_EXISTS \
-                            and "deletion" not in str(err):
-                        continue
-                    failed.append(name)
-                    last = e
-            todo = failed
-            if todo:
-                log(f"create {todo} failed ({last}); retrying")
-                time.sleep(0.5)
-        # Wait until every node's metadata has every partition with a leader: on a loaded 3-node
-        # cluster a node can lag, and a router asking it would be told 'addresses' is missing.
-        for node in self.bootstrap.split(","):
-            while not self._ready_on(node):
-                check(time.monotonic() < end, f"topics have no leaders on {node} in time")
-                time.sleep(0.2)
-        log(f"recreated {', '.join(ALL_TOPICS)} ({partitions} partitions, "
-            f"rf {replication or 'default'}) in {time.monotonic() - t:.1f}s")
-
-    @staticmethod
-    def _ready_on(node):
-        # A fresh client with one bootstrap node asks that node first.
-        try:
-            md = AdminClient({"bootstrap.servers": node}).list_topics(timeout=10).topics
-        except Exception as e:
-            log(f"metadata from {node}: {e}")
-            return False
-        return all(n in md and md[n].error is None and md[n].partitions and
-                   all(p.leader >= 0 for p in md[n].partitions.values()) for n in ALL_TOPICS)
+        recreate_topics(self.admin, self.bootstrap, ALL_TOPICS, partitions, replication,
+                        configs, deadline_s)
 
     def describe_group(self, group):
         """Members and their partition counts, from the broker (ConsumerGroupCommand)."""
@@ -331,48 +178,6 @@ class Wire:
 
 # ----------------------------------------------------------------------------- kafka clients --
 
-def read_topics(bootstrap, topics, timeout_s=60):
-    """Every record now in `topics` (up to the high watermarks read at the start)."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"router-it-reader-{os.getpid()}",
-                  "enable.auto.commit": False, "enable.partition.eof": True,
-                  "auto.offset.reset": "earliest"})
-    try:
-        md = c.list_topics(timeout=10).topics
-        ends = {}
-        assign = []
-        for t in topics:
-            for p in md[t].partitions:
-                low, high = c.get_watermark_offsets(TopicPartition(t, p), timeout=10, cached=False)
-                if high > low:
-                    ends[(t, p)] = high
-                    assign.append(TopicPartition(t, p, low))
-        records = {t: [] for t in topics}
-        if not assign:
-            return records
-        c.assign(assign)
-        end = time.monotonic() + timeout_s
-        done = set()
-        while len(done) < len(ends):
-            check(time.monotonic() < end, f"reading {topics} did not finish in {timeout_s}s")
-            for m in c.consume(1000, 0.5):
-                if m.error():
-                    if m.error().code() == KafkaError._PARTITION_EOF:
-                        if m.offset() >= ends.get((m.topic(), m.partition()), 0):
-                            done.add((m.topic(), m.partition()))
-                        continue
-                    raise ScenarioFailure(f"consume error: {m.error()}")
-                tp = (m.topic(), m.partition())
-                if m.offset() >= ends[tp]:
-                    done.add(tp)
-                    continue
-                records[m.topic()].append(m)
-                if m.offset() + 1 >= ends[tp]:
-                    done.add(tp)
-        return records
-    finally:
-        c.close()
-
-
 def output_total(bootstrap):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"router-it-counter-{os.getpid()}"})
     try:
@@ -387,58 +192,10 @@ def output_total(bootstrap):
         c.close()
 
 
-class Feeder:
+def Feeder(bootstrap, wire, run, rate, seed):  # noqa: N802 (a Feeder of generated addresses)
     """Produces generated addresses to `addresses` at `rate`/s on a thread until stopped."""
-
-    def __init__(self, bootstrap, wire, run, rate, seed):
-        self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
-                                  "acks": "all", "linger.ms": 5})
-        self.wire, self.run, self.rate = wire, run, rate
-        self.rng = random.Random(seed)
-        self.sent = 0
-        self.delivered = 0
-        self.failed = []
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _on_delivery(self, err, _msg):
-        if err is None:
-            self.delivered += 1
-        else:
-            self.failed.append(str(err))
-
-    def produce(self, n):
-        for _ in range(n):
-            key, value = self.wire.make(self.rng, self.run, self.sent)
-            while True:
-                try:
-                    self.producer.produce(INPUT, value=value, key=key, on_delivery=self._on_delivery)
-                    break
-                except BufferError:
-                    self.producer.poll(0.05)
-            self.sent += 1
-            self.producer.poll(0)
-
-    def _loop(self):
-        start = time.monotonic()
-        while not self.stop_event.is_set() and self.sent < 1_000_000:
-            due = int((time.monotonic() - start) * self.rate)
-            if due > self.sent:
-                self.produce(min(due - self.sent, 500))
-            self.producer.poll(0.01)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.stop_event.set()
-        if self.thread.ident is not None:
-            self.thread.join(30)
-        left = self.producer.flush(60)
-        check(left == 0, f"feeder: {left} records not delivered within 60 s")
-        self.producer = None  # closes the client
-        return self
+    return broker_common.Feeder(bootstrap, INPUT, lambda rng, i: wire.make(rng, run, i), rate,
+                                random.Random(seed))
 
 
 # ------------------------------------------------------------------------------ verification --
@@ -560,22 +317,7 @@ def processed_of(router):
     return int(found[-1]) if found else None
 
 
-def wait_log(router, pattern, deadline, what):
-    while not re.search(pattern, router.text()):
-        check(router.alive(), f"{router.name} exited ({router.proc.returncode}) before {what}:\n"
-              f"{router.tail()}")
-        check(time.monotonic() < deadline, f"{router.name}: no {what} before the deadline:\n"
-              f"{router.tail()}")
-        time.sleep(0.2)
-
-
-def stop_router(router, expect_clean=True):
-    t = time.monotonic()
-    rc = router.stop()
-    log(f"{router.name} (pid {router.pid}) stopped by SIGTERM: exit {rc} in "
-        f"{time.monotonic() - t:.1f}s; last line: {router.text().strip().splitlines()[-1:]}")
-    if expect_clean:
-        check(rc == 0, f"{router.name} exited {rc} after SIGTERM:\n{router.tail()}")
+stop_router = stop_process
 
 
 # --------------------------------------------------------------------------------- scenarios --
@@ -676,7 +418,7 @@ def scenario_consumer_outage(ctx):
     broker.recreate_topics(partitions=3)
     feeder = Feeder(broker.bootstrap, ctx.wire, f"o{ctx.seed}", rate=0, seed=ctx.seed)
     feeder.produce(n)
-    feeder.producer.flush(30)
+    feeder.flush(30)
     r1 = Router("router-1", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work)
     wait_for_outputs(broker.bootstrap, n, ctx.deadline, [r1], "first run")
     stop_router(r1)
@@ -775,7 +517,7 @@ def scenario_broker_failure(ctx):
         v.assert_complete(allow_duplicates=True)
         passed = True
     finally:
-        stop_all_routers()
+        stop_all()
         if broker is not None:
             broker.admin = None  # no client left reconnecting to the stopped nodes
         if os.path.exists(os.path.join(cluster_dir, "pids")):
@@ -863,28 +605,16 @@ SCENARIOS = {
 
 # -------------------------------------------------------------------------------------- main --
 
-class Context:
+class Context(ScenarioContext):
     def __init__(self, args):
+        super().__init__("router-it", args.scenario, args.budget, args.work_dir)
         self.router_bin = os.path.abspath(args.router)
         self.kafka_broker = os.path.abspath(args.kafka_broker)
-        self.deadline = time.monotonic() + args.budget
-        self.seed = int(time.time() * 1000) % 1_000_000_007 ^ os.getpid()
-        self.app_id = f"router-it-{args.scenario.replace('_', '-')}-{os.getpid()}-{self.seed % 100000}"
-        self.work = os.path.abspath(args.work_dir)
-        shutil.rmtree(self.work, ignore_errors=True)
-        os.makedirs(self.work)
         self.wire = Wire(load_proto(os.path.abspath(args.proto), tempfile.mkdtemp(
             prefix="pb-", dir=self.work)))
 
     def shared_broker(self):
-        bootstrap = os.environ.get("KSTREAMS_TEST_BOOTSTRAP", "").strip()
-        bfile = os.environ.get("KSTREAMS_TEST_BOOTSTRAP_FILE", "")
-        if not bootstrap:
-            check(bfile and os.path.exists(bfile),
-                  "no broker: set KSTREAMS_TEST_BOOTSTRAP or KSTREAMS_TEST_BOOTSTRAP_FILE "
-                  "(the CTest fixture kafka_broker does)")
-            bootstrap = open(bfile).readline().strip()
-        directory = os.environ.get("KSTREAMS_KAFKA_FIXTURE_DIR") or os.path.dirname(bfile or ".")
+        bootstrap, directory = shared_bootstrap()
         log(f"shared broker {bootstrap} (fixture dir {directory}), application.id {self.app_id}")
         return Broker(self.kafka_broker, directory, bootstrap)
 
@@ -899,26 +629,7 @@ def main():
     ap.add_argument("--budget", type=float, default=150, help="seconds for the scenario")
     args = ap.parse_args()
     ctx = Context(args)
-    log(f"scenario {args.scenario}: {SCENARIOS[args.scenario].__doc__}")
-    status = 1
-    try:
-        SCENARIOS[args.scenario](ctx)
-        status = 0
-    except ScenarioFailure as e:
-        log(f"FAILED: {e}")
-    finally:
-        stop_all_routers()
-        left = [r.pid for r in Router.all if pid_alive(r.pid)]
-        for r in Router.all:
-            log(f"{r.name} pid {r.pid}: exit {r.proc.returncode}")
-            if status != 0:
-                print(r.tail(), flush=True)
-        if left:
-            log(f"FAILED: router processes still running: {left}")
-            status = 1
-        log(f"scenario {args.scenario}: {'PASSED' if status == 0 else 'FAILED'} in "
-            f"{time.monotonic() - T0:.1f}s (logs in {ctx.work})")
-    return status
+    return run_scenario(args.scenario, SCENARIOS[args.scenario], ctx, ctx.work)
 
 
 if __name__ == "__main__":

@@ -31,27 +31,19 @@ stopped by pid (finally/atexit, also on failure) and checked gone at the end.
 """
 
 import argparse
-import atexit
 import collections
-import ctypes
 import os
 import random
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import threading
 import time
 
-try:
-    from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-    from confluent_kafka.admin import AdminClient, NewTopic
-except ImportError as e:  # pragma: no cover
-    # A missing client is a failure, not a skip: scripts/install-deps installs it, and a skipped
-    # scenario must never pass for a run one.
-    print(f"FAIL: python3-confluent-kafka is not installed ({e}); scripts/install-deps installs it")
-    sys.exit(1)
+import broker_common
+from broker_common import (Process, ScenarioContext, ScenarioFailure, check, log, read_topics, recreate_topics,
+                           run_scenario, shared_bootstrap, stop_process, wait_log)
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 INPUT = "words"
 OUTPUT = "word-counts"
@@ -60,87 +52,17 @@ STORE = "counts"
 WORDS = [f"w{i:03d}" for i in range(200)]
 COMMIT_INTERVAL_MS = 1000
 
-T0 = time.monotonic()
 
-
-def log(msg):
-    print(f"[{time.monotonic() - T0:7.2f}s] {msg}", flush=True)
-
-
-class ScenarioFailure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise ScenarioFailure(msg)
-
-
-# --------------------------------------------------------------------------------- processes --
-
-_PR_SET_PDEATHSIG = 1
-try:
-    _libc = ctypes.CDLL("libc.so.6", use_errno=True)
-except OSError:  # pragma: no cover
-    _libc = None
-
-
-def _die_with_parent():
-    # An app outlives nothing: if this driver is killed (e.g. CTest's timeout), so is it.
-    if _libc is not None:
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-class App:
-    """One kstreams_word_count_app process; stderr (its log) and stdout to a log file."""
-
-    all = []
+class App(Process):
+    """One kstreams_word_count_app process; its log (stderr) and stdout to a log file."""
 
     def __init__(self, name, binary, bootstrap, app_id, state_dir, log_dir, extra=()):
-        self.name = name
         self.state_dir = state_dir
-        self.log_path = os.path.join(log_dir, f"{name}.log")
         os.makedirs(state_dir, exist_ok=True)
-        cmd = [binary, "--bootstrap-servers", bootstrap, "--application-id", app_id,
-               "--state-dir", state_dir, "--threads", "1",
-               "--commit-interval-ms", str(COMMIT_INTERVAL_MS), *extra]
-        self.log_file = open(self.log_path, "ab")
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-        self.pid = self.proc.pid
-        App.all.append(self)
-        log(f"started {name} (pid {self.pid}): {' '.join(cmd[1:])}")
-
-    def text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self, timeout=45):
-        """SIGTERM, wait; SIGKILL after timeout. Returns the exit code."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                log(f"{self.name} (pid {self.pid}) still running {timeout}s after SIGTERM: SIGKILL")
-                self.proc.kill()
-                self.proc.wait(10)
-        self.log_file.close()
-        return self.proc.returncode
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-        self.log_file.close()
-        return self.proc.returncode
-
-    def tail(self, n=40):
-        lines = self.text().splitlines()
-        return "\n".join(f"    {self.name}| {l}" for l in lines[-n:])
+        super().__init__(name, [binary, "--bootstrap-servers", bootstrap, "--application-id",
+                                app_id, "--state-dir", state_dir, "--threads", "1",
+                                "--commit-interval-ms", str(COMMIT_INTERVAL_MS), *extra],
+                         os.path.join(log_dir, f"{name}.log"))
 
     def tasks(self, prefix=""):
         """Tasks created (ever) and not closed since, from the log."""
@@ -158,59 +80,7 @@ class App:
             r"task (\S+): restored store " + STORE + r": (\d+) records in ([\d.]+) s",
             self.text()[since:])]
 
-    def client_id(self):
-        ids = sorted(set(re.findall(r"(\S+-StreamThread-\d+): created task", self.text())))
-        check(len(ids) == 1, f"{self.name}: expected one stream thread in the log, found {ids}")
-        return ids[0]
-
-
-def stop_all_apps():
-    for a in App.all:
-        if a.proc.poll() is None:
-            try:
-                a.proc.send_signal(signal.SIGTERM)
-                a.proc.wait(20)
-            except Exception:
-                a.proc.kill()
-                a.proc.wait(10)
-
-
-atexit.register(stop_all_apps)
-
-
-def _on_signal(signum, _frame):
-    # CTest (timeout) or a user stops the driver: unwind through the finally blocks.
-    raise SystemExit(f"driver got signal {signum}")
-
-
-signal.signal(signal.SIGTERM, _on_signal)
-signal.signal(signal.SIGINT, _on_signal)
-
-
-def pid_alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
-        return state != "Z"
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-
-
-def stop_app(app):
-    t = time.monotonic()
-    rc = app.stop()
-    log(f"{app.name} (pid {app.pid}) stopped by SIGTERM: exit {rc} in "
-        f"{time.monotonic() - t:.1f}s; last line: {app.text().strip().splitlines()[-1:]}")
-    check(rc == 0, f"{app.name} exited {rc} after SIGTERM:\n{app.tail()}")
-
-
-def wait_log(app, pattern, deadline, what, count=1):
-    while len(re.findall(pattern, app.text())) < count:
-        check(app.alive(), f"{app.name} exited ({app.proc.returncode}) before {what}:\n"
-              f"{app.tail()}")
-        check(time.monotonic() < deadline, f"{app.name}: no {what} before the deadline:\n"
-              f"{app.tail()}")
-        time.sleep(0.2)
+stop_app = stop_process
 
 
 # ------------------------------------------------------------------------------------ broker --
@@ -223,50 +93,9 @@ class Broker:
     def topic_names(self):
         return set(self.admin.list_topics(timeout=10).topics)
 
-    def recreate_topics(self, partitions, deadline_s=60):
+    def recreate_topics(self, partitions):
         """Delete `words` and `word-counts` (if present) and create them afresh, empty."""
-        t = time.monotonic()
-        present = [n for n in TOPICS if n in self.topic_names()]
-        if present:
-            for name, fut in self.admin.delete_topics(present, operation_timeout=30).items():
-                try:
-                    fut.result()
-                except Exception as e:  # already gone
-                    log(f"delete {name}: {e}")
-        end = time.monotonic() + deadline_s
-        while any(n in self.topic_names() for n in TOPICS):
-            check(time.monotonic() < end, "topics not deleted in time")
-            time.sleep(0.2)
-        todo = list(TOPICS)
-        last = None
-        while todo:
-            check(time.monotonic() < end, f"could not create {todo}: {last}")
-            failed = []
-            for name, fut in self.admin.create_topics(
-                    [NewTopic(n, num_partitions=partitions, replication_factor=-1) for n in todo],
-                    operation_timeout=30).items():
-                try:
-                    fut.result()
-                except Exception as e:
-                    err = e.args[0] if e.args else None
-                    if isinstance(err, KafkaError) and err.code() == KafkaError.TOPIC_ALREADY_EXISTS \
-                            and "deletion" not in str(err):
-                        continue
-                    failed.append(name)
-                    last = e
-            todo = failed
-            if todo:
-                time.sleep(0.5)
-        while not self._ready():
-            check(time.monotonic() < end, "topics have no leaders in time")
-            time.sleep(0.2)
-        log(f"recreated {', '.join(TOPICS)} ({partitions} partitions) in "
-            f"{time.monotonic() - t:.1f}s")
-
-    def _ready(self):
-        md = self.admin.list_topics(timeout=10).topics
-        return all(n in md and md[n].error is None and md[n].partitions and
-                   all(p.leader >= 0 for p in md[n].partitions.values()) for n in TOPICS)
+        recreate_topics(self.admin, self.bootstrap, TOPICS, partitions)
 
     def group_assignment(self, group):
         """({member client id: partition count}, state) of the app's consumer group, from the
@@ -323,38 +152,8 @@ def committed(bootstrap, group, topic):
         c.close()
 
 
-def read_topic(bootstrap, topic, timeout_s=60):
-    """Every record now in `topic` (up to the high watermarks read at the start)."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"state-it-reader-{os.getpid()}",
-                  "enable.auto.commit": False, "auto.offset.reset": "earliest"})
-    try:
-        md = c.list_topics(topic, timeout=10).topics[topic]
-        ends, assign = {}, []
-        for p in md.partitions:
-            low, high = c.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)
-            if high > low:
-                ends[p] = high
-                assign.append(TopicPartition(topic, p, low))
-        records = []
-        if not assign:
-            return records
-        c.assign(assign)
-        end = time.monotonic() + timeout_s
-        done = set()
-        while len(done) < len(ends):
-            check(time.monotonic() < end, f"reading {topic} did not finish in {timeout_s}s")
-            for m in c.consume(1000, 0.5):
-                if m.error():
-                    raise ScenarioFailure(f"consume error: {m.error()}")
-                if m.offset() >= ends[m.partition()]:
-                    done.add(m.partition())
-                    continue
-                records.append(m)
-                if m.offset() + 1 >= ends[m.partition()]:
-                    done.add(m.partition())
-        return records
-    finally:
-        c.close()
+def read_topic(bootstrap, topic):
+    return read_topics(bootstrap, [topic])[topic]
 
 
 def decode_count(value):
@@ -409,6 +208,20 @@ def diff(latest, expected):
     return under, over
 
 
+def check_exact(latest, expected):
+    under, over = diff(latest, expected)
+    check(not under and not over, f"final counts: under {list(under.items())[:5]}, "
+          f"over {list(over.items())[:5]}")
+
+
+def final_poll(counts):
+    """Reads the rest of word-counts (after the apps stopped) and closes the reader."""
+    try:
+        counts.poll()
+    finally:
+        counts.close()
+
+
 def wait_counts(counts, expected, deadline, apps, what, exact=True):
     """Until the latest count of every word reaches `expected` (== if exact, else >=)."""
     t = time.monotonic()
@@ -456,74 +269,25 @@ def true_counts(bootstrap):
 
 # ----------------------------------------------------------------------------------- feeding --
 
-class Feeder:
-    """Produces (random key, word) records to `words`; on a thread at `rate`/s when started."""
+def make_word(rng, _i):
+    """(random key, word): skewed word frequencies (some words far more common), random keys: a
+    word arrives on every input partition and must meet its other occurrences in one count task."""
+    word = WORDS[min(int(rng.expovariate(1 / 60)), len(WORDS) - 1)] \
+        if rng.random() < 0.5 else rng.choice(WORDS)
+    return f"k{rng.randrange(1 << 30)}".encode(), word.encode()
 
-    def __init__(self, bootstrap, seed, rate=0):
-        self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
-                                  "acks": "all", "linger.ms": 5})
-        self.rng = random.Random(seed)
-        self.rate = rate
-        self.sent = 0
-        self.delivered = 0
-        self.failed = []
-        self.sent_at = []  # monotonic time of every 100th record sent
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _on_delivery(self, err, _msg):
-        if err is None:
-            self.delivered += 1
-        else:
-            self.failed.append(str(err))
-
-    def produce(self, n):
-        for _ in range(n):
-            # Skewed word frequencies (some words far more common), random keys: a word arrives
-            # on every input partition and must meet its other occurrences in one count task.
-            word = WORDS[min(int(self.rng.expovariate(1 / 60)), len(WORDS) - 1)] \
-                if self.rng.random() < 0.5 else self.rng.choice(WORDS)
-            key = f"k{self.rng.randrange(1 << 30)}".encode()
-            while True:
-                try:
-                    self.producer.produce(INPUT, key=key, value=word.encode(),
-                                          on_delivery=self._on_delivery)
-                    break
-                except BufferError:
-                    self.producer.poll(0.05)
-            if self.sent % 100 == 0:
-                self.sent_at.append(time.monotonic())
-            self.sent += 1
-            self.producer.poll(0)
-
-    def flush(self):
-        left = self.producer.flush(60)
-        check(left == 0, f"feeder: {left} records not delivered within 60 s")
-        check(not self.failed, f"feeder delivery failures: {self.failed[:3]}")
-
-    def _loop(self):
-        start = time.monotonic()
-        while not self.stop_event.is_set() and self.sent < 1_000_000:
-            due = int((time.monotonic() - start) * self.rate)
-            if due > self.sent:
-                self.produce(min(due - self.sent, 500))
-            self.producer.poll(0.01)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.stop_event.set()
-        if self.thread.ident is not None:
-            self.thread.join(30)
-        if self.producer is not None:
-            self.flush()
-            self.producer = None  # closes the client
-        return self
+def Feeder(bootstrap, seed, rate=0):  # noqa: N802 (a Feeder of words)
+    return broker_common.Feeder(bootstrap, INPUT, make_word, rate, random.Random(seed))
 
 
 # --------------------------------------------------------------------------------- scenarios --
+
+def start_pair(ctx, broker, extra=()):
+    """Two instances of the app (same application.id, own state dirs)."""
+    return tuple(App(f"app-{x}", ctx.app_bin, broker.bootstrap, ctx.app_id,
+                     os.path.join(ctx.work, f"state-{x}"), ctx.work, extra) for x in "ab")
+
 
 def wait_group(broker, ctx, apps, want_members, total, timeout_s=60):
     """Until the broker says the group has these members owning all `total` partitions."""
@@ -552,6 +316,7 @@ def scenario_restore(ctx):
     feeder = Feeder(broker.bootstrap, ctx.seed)
     feeder.produce(n)
     feeder.flush()
+    check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
     expected1, inputs, _ = true_counts(broker.bootstrap)
     check(inputs == n, f"'{INPUT}' holds {inputs} records, {n} were sent")
     log(f"produced {n} records over {len(expected1)} words (max {max(expected1.values())}, "
@@ -622,12 +387,9 @@ def scenario_restore(ctx):
         wait_counts(counts, expected2, ctx.deadline, [a2], "second run")
         wait_quiet(counts, 2 * COMMIT_INTERVAL_MS / 1000 + 1, ctx.deadline, [a2])
         stop_app(a2)
-        counts.poll()
     finally:
-        counts.close()
-    under, over = diff(counts.latest, expected2)
-    check(not under and not over, f"final counts: under {list(under.items())[:5]}, "
-          f"over {list(over.items())[:5]}")
+        final_poll(counts)
+    check_exact(counts.latest, expected2)
     # What the second run emitted, per word: exactly before+1, ..., new count. A count rebuilt
     # from nothing would start again at 1; a reprocessed input would repeat a value; nothing is
     # emitted for a word without new input.
@@ -658,10 +420,7 @@ def scenario_failover(ctx):
     counts = Counts(broker.bootstrap)
     repartition = f"{ctx.app_id}-by-word-repartition"
     try:
-        a = App("app-a", ctx.app_bin, broker.bootstrap, ctx.app_id,
-                os.path.join(ctx.work, "state-a"), ctx.work, extra)
-        b = App("app-b", ctx.app_bin, broker.bootstrap, ctx.app_id,
-                os.path.join(ctx.work, "state-b"), ctx.work, extra)
+        a, b = start_pair(ctx, broker, extra)
         # 6 words partitions + 6 repartition partitions; both members own some.
         wait_group(broker, ctx, [a, b], 2, 12)
         time.sleep(4)  # both process for a while (and commit a few times)
@@ -713,6 +472,7 @@ def scenario_failover(ctx):
     finally:
         feeder.stop()
     log(f"feeder: sent {feeder.sent} at {rate}/s, delivered {feeder.delivered}")
+    check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
     try:
         expected, inputs, _ = true_counts(broker.bootstrap)
         check(inputs == feeder.sent, f"'{INPUT}' holds {inputs} records, {feeder.sent} were sent")
@@ -750,10 +510,7 @@ def scenario_repartition(ctx):
     counts = Counts(broker.bootstrap)
     repartition = f"{ctx.app_id}-by-word-repartition"
     try:
-        a = App("app-a", ctx.app_bin, broker.bootstrap, ctx.app_id,
-                os.path.join(ctx.work, "state-a"), ctx.work)
-        b = App("app-b", ctx.app_bin, broker.bootstrap, ctx.app_id,
-                os.path.join(ctx.work, "state-b"), ctx.work)
+        a, b = start_pair(ctx, broker)
         members = wait_group(broker, ctx, [a, b], 2, 12)
         ta, tb = a.tasks("1_"), b.tasks("1_")
         log(f"count tasks: app-a {ta}, app-b {tb} (group: {members})")
@@ -773,12 +530,9 @@ def scenario_repartition(ctx):
               f"{tb} -> {b.tasks('1_')}")
         stop_app(a)
         stop_app(b)
-        counts.poll()
     finally:
-        counts.close()
-    under, over = diff(counts.latest, expected)
-    check(not under and not over, f"final counts: under {list(under.items())[:5]}, "
-          f"over {list(over.items())[:5]}")
+        final_poll(counts)
+    check_exact(counts.latest, expected)
     rep = read_topic(broker.bootstrap, repartition)
     per_word_partitions = collections.defaultdict(set)
     for m in rep:
@@ -800,24 +554,13 @@ SCENARIOS = {
 
 # -------------------------------------------------------------------------------------- main --
 
-class Context:
+class Context(ScenarioContext):
     def __init__(self, args):
+        super().__init__("state-it", args.scenario, args.budget, args.work_dir)
         self.app_bin = os.path.abspath(args.app)
-        self.deadline = time.monotonic() + args.budget
-        self.seed = int(time.time() * 1000) % 1_000_000_007 ^ os.getpid()
-        self.app_id = f"state-it-{args.scenario}-{os.getpid()}-{self.seed % 100000}"
-        self.work = os.path.abspath(args.work_dir)
-        shutil.rmtree(self.work, ignore_errors=True)
-        os.makedirs(self.work)
 
     def shared_broker(self):
-        bootstrap = os.environ.get("KSTREAMS_TEST_BOOTSTRAP", "").strip()
-        bfile = os.environ.get("KSTREAMS_TEST_BOOTSTRAP_FILE", "")
-        if not bootstrap:
-            check(bfile and os.path.exists(bfile),
-                  "no broker: set KSTREAMS_TEST_BOOTSTRAP or KSTREAMS_TEST_BOOTSTRAP_FILE "
-                  "(the CTest fixture kafka_broker does)")
-            bootstrap = open(bfile).readline().strip()
+        bootstrap, _ = shared_bootstrap()
         check(all(h.split(":")[0] in ("127.0.0.1", "localhost") for h in bootstrap.split(",")),
               f"bootstrap {bootstrap} is not on 127.0.0.1")
         log(f"shared broker {bootstrap}, application.id {self.app_id}, seed {self.seed}")
@@ -832,26 +575,7 @@ def main():
     ap.add_argument("--budget", type=float, default=150, help="seconds for the scenario")
     args = ap.parse_args()
     ctx = Context(args)
-    log(f"scenario {args.scenario}: {SCENARIOS[args.scenario].__doc__}")
-    status = 1
-    try:
-        SCENARIOS[args.scenario](ctx)
-        status = 0
-    except ScenarioFailure as e:
-        log(f"FAILED: {e}")
-    finally:
-        stop_all_apps()
-        left = [a.pid for a in App.all if pid_alive(a.pid)]
-        for a in App.all:
-            log(f"{a.name} pid {a.pid}: exit {a.proc.returncode}")
-            if status != 0:
-                print(a.tail(), flush=True)
-        if left:
-            log(f"FAILED: app processes still running: {left}")
-            status = 1
-        log(f"scenario {args.scenario}: {'PASSED' if status == 0 else 'FAILED'} in "
-            f"{time.monotonic() - T0:.1f}s (logs in {ctx.work})")
-    return status
+    return run_scenario(args.scenario, SCENARIOS[args.scenario], ctx, ctx.work)
 
 
 if __name__ == "__main__":
