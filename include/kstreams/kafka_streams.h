@@ -30,6 +30,7 @@
 #include <kstreams/internal/bytes_store.h>
 #include <kstreams/metrics.h>
 #include <kstreams/record.h>
+#include <kstreams/restore_listener.h>
 #include <kstreams/serde.h>
 #include <kstreams/status.h>
 #include <kstreams/streams_config.h>
@@ -101,6 +102,8 @@ class KafkaStreams {
 
   /// Called on every state change. Set before start().
   void set_state_listener(StateListener listener);
+  /// Told about every restoration of a store from its changelog. Set before start().
+  void set_global_state_restore_listener(StateRestoreListener listener);
   /// Decides what happens when a stream thread fails. Set before start(). Default: shut down
   /// the client.
   void set_uncaught_exception_handler(UncaughtExceptionHandler handler);

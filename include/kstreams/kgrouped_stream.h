@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -104,19 +105,24 @@ class KGroupedStream {
     return KTable<K, VA>(graph_, id, store);
   }
 
-  /// The node the aggregation reads from: this stream, or a repartition of it.
+  /// The node the aggregation reads from: this stream, or a repartition of it. Several
+  /// aggregations of one grouped stream share its repartition topic.
   internal::NodeId input(const std::string& store) const {
     if (!repartition_required_) return node_;
+    if (*repartitioned_) return **repartitioned_;
     const std::string base = grouped_.name.empty() ? store : grouped_.name;
-    return internal::add_repartition<K, V>(*graph_, node_, base + "-repartition",
-                                           internal::serde_or_default(grouped_.key_serde),
-                                           internal::serde_or_default(grouped_.value_serde), 0);
+    *repartitioned_ = internal::add_repartition<K, V>(
+        *graph_, node_, base + "-repartition", internal::serde_or_default(grouped_.key_serde),
+        internal::serde_or_default(grouped_.value_serde), 0);
+    return **repartitioned_;
   }
 
   std::shared_ptr<internal::GraphBuilder> graph_;
   internal::NodeId node_;
   bool repartition_required_;
   Grouped<K, V> grouped_;
+  std::shared_ptr<std::optional<internal::NodeId>> repartitioned_ =
+      std::make_shared<std::optional<internal::NodeId>>();
 };
 
 }  // namespace kstreams

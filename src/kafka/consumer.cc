@@ -186,6 +186,15 @@ Result<std::vector<TopicPartition>> Consumer::assignment() {
   return from_list(list.get());
 }
 
+Status Consumer::seek(const std::vector<TopicPartition>& offsets,
+                      std::chrono::milliseconds timeout) {
+  TopicPartitionListPtr list = to_list(offsets);
+  KSTREAMS_RETURN_IF_ERROR(
+      to_status(rd_kafka_seek_partitions(rk_.get(), list.get(), static_cast<int>(timeout.count())),
+                "seek"));
+  return first_partition_error(list.get(), "seek");
+}
+
 Status Consumer::pause(const std::vector<TopicPartition>& partitions) {
   TopicPartitionListPtr list = to_list(partitions);
   KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_pause_partitions(rk_.get(), list.get()), "pause"));

@@ -94,6 +94,9 @@ class Consumer {
 
   /// Stops / restarts fetching from `partitions` (they stay assigned).
   Status pause(const std::vector<TopicPartition>& partitions);
+  /// Moves the fetch positions of assigned partitions to the given offsets (blocks up to
+  /// `timeout`).
+  Status seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout);
   Status resume(const std::vector<TopicPartition>& partitions);
 
   /// Leaves the group (running the rebalance listener for the revocation) and stops. Idempotent.

@@ -154,6 +154,10 @@ class KafkaStreams::Impl {
     return total;
   }
 
+  void set_restore_listener(StateRestoreListener listener) {
+    restore_listener_ = std::make_shared<const StateRestoreListener>(std::move(listener));
+  }
+
   Result<KafkaStreams::StoreInfo> store_info(const std::string& name) const {
     const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
     auto it = def.stores.find(name);
@@ -356,6 +360,7 @@ class KafkaStreams::Impl {
     internal::StoreEnvironment environment;
     environment.directory = state_directory_;
     environment.rocksdb = rocksdb_;
+    environment.restore_listener = restore_listener_;
     environment.cache = std::make_shared<internal::CacheBudget>(
         static_cast<std::size_t>(config_.statestore_cache_max_bytes / config_.num_stream_threads));
     return environment;
@@ -535,6 +540,7 @@ class KafkaStreams::Impl {
   const Topology topology_;  // internal topic names resolved for application.id
   std::optional<internal::StateDirectory> state_directory_;
   std::shared_ptr<internal::RocksDbResources> rocksdb_;
+  std::shared_ptr<const StateRestoreListener> restore_listener_;
   const StreamsConfig config_;
   const std::string process_id_;
 
@@ -562,6 +568,9 @@ KafkaStreams::KafkaStreams(Topology topology, StreamsConfig config)
 KafkaStreams::~KafkaStreams() = default;
 void KafkaStreams::set_state_listener(StateListener listener) {
   impl_->set_state_listener(std::move(listener));
+}
+void KafkaStreams::set_global_state_restore_listener(StateRestoreListener listener) {
+  impl_->set_restore_listener(std::move(listener));
 }
 void KafkaStreams::set_uncaught_exception_handler(UncaughtExceptionHandler handler) {
   impl_->set_uncaught_exception_handler(std::move(handler));

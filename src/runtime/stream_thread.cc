@@ -1,6 +1,8 @@
 #include "src/runtime/stream_thread.h"
 
 #include <algorithm>
+#include <set>
+#include <thread>
 #include <utility>
 
 #include <librdkafka/rdkafka.h>
@@ -178,11 +180,13 @@ Status StreamThread::run_loop() {
     for (const auto& [id, task] : tasks_) {
       for (const auto& p : task.partitions) buffered = buffered || !p.records.empty();
     }
+    const std::uint64_t epoch = assignment_epoch_;
     auto batch = consumer_->poll_batch(static_cast<std::size_t>(config_.max_poll_records),
                                        std::chrono::milliseconds(buffered ? 0 : config_.poll_ms));
     if (!rebalance_error_.ok()) return rebalance_error_;
     if (!batch.ok()) return batch.status();
     std::unique_lock tasks_lock(tasks_mutex_);
+    if (assignment_epoch_ != epoch) KSTREAMS_RETURN_IF_ERROR(drop_stale_records(*batch));
     local_.records_consumed += batch->size();
     // A batch holds runs of records of one partition: remember the last buffer found.
     PartitionBuffer* last = nullptr;
@@ -382,6 +386,8 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
       close_tasks(partitions);
       break;
     case kafka::RebalanceEvent::kAssigned: {
+      ++assignment_epoch_;
+      last_assigned_ = partitions;
       set_state(State::kPartitionsAssigned);
       Status status = create_tasks(partitions);
       if (!status.ok()) {
@@ -496,6 +502,25 @@ void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
   }
 }
 
+Status StreamThread::drop_stale_records(std::vector<kafka::MessagePtr>& batch) {
+  std::set<std::pair<std::string, std::int32_t>> assigned;
+  for (const auto& tp : last_assigned_) assigned.emplace(tp.topic, tp.partition);
+  const auto before = batch.size();
+  std::erase_if(batch, [&](const kafka::MessagePtr& m) {
+    return assigned.contains({std::string(kafka::message_topic(*m)), m->partition});
+  });
+  if (batch.size() == before) return {};
+  logger().info("{}: dropped {} records polled across a rebalance; rewinding {} partitions to "
+                "their committed offsets",
+                name_, before - batch.size(), last_assigned_.size());
+  KSTREAMS_ASSIGN_OR_RETURN(auto committed,
+                            consumer_->committed(last_assigned_, std::chrono::seconds(30)));
+  for (auto& tp : committed) {
+    if (tp.offset < 0) tp.offset = -2;  // nothing committed: from the beginning (earliest)
+  }
+  return consumer_->seek(committed, std::chrono::seconds(30));
+}
+
 Status StreamThread::begin_restoration(ActiveTask& task) {
   TaskStores& stores = task.task->stores();
   const TaskId id = task.task->task_id();
@@ -503,9 +528,21 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
     changelog_owner_[{changelog.topic, changelog.partition}] = id;
     std::int64_t low = 0;
     std::int64_t high = 0;
-    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        restore_consumer_->native_handle(), changelog.topic.c_str(), changelog.partition, &low,
-        &high, 30000);
+    // A changelog created a moment ago may have no leader yet: retry for a while.
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (int attempt = 0; attempt < 300; ++attempt) {
+      err = rd_kafka_query_watermark_offsets(restore_consumer_->native_handle(),
+                                             changelog.topic.c_str(), changelog.partition, &low,
+                                             &high, 10000);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || std::chrono::steady_clock::now() > deadline ||
+          shutdown_requested_.load()) {
+        break;
+      }
+      logger().info("{}: task {}: end of changelog {}-{} not readable yet ({}); retrying", name_,
+                    id.to_string(), changelog.topic, changelog.partition, rd_kafka_err2str(err));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status(StatusCode::kRetriable, "reading the end of changelog " + changelog.topic + "-" +
                                                 std::to_string(changelog.partition) + ": " +
@@ -527,6 +564,7 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
     restorations_.push_back(Restoration{id, changelog.store, changelog.topic, changelog.partition,
                                         start, high, start, 0, now, now});
     ++task.restoring;
+    notify_restore(&StateRestoreListener::on_restore_start, restorations_.back(), -1, 0);
     logger().info("{}: task {}: restoring store {} from {}-{}, offsets {} to {} ({} records)",
                   name_, id.to_string(), changelog.store, changelog.topic, changelog.partition,
                   start, high, high - start);
@@ -574,6 +612,7 @@ Status StreamThread::restore_some(std::chrono::milliseconds timeout) {
     task.task->stores().on_restored(r->topic, last);
     r->next_offset = last + 1;
     r->restored += entries.size();
+    notify_restore(&StateRestoreListener::on_batch_restored, *r, last, entries.size());
   }
   // Finished: reached the end offset (or the consumer moved past it over compacted gaps).
   std::vector<Restoration> done;
@@ -609,6 +648,7 @@ Status StreamThread::finish_restoration(const Restoration& done) {
   logger().info("{}: task {}: restored store {}: {} records in {:.2f} s ({:.0f} records/s)", name_,
                 done.task.to_string(), done.store, done.restored, seconds,
                 static_cast<double>(done.restored) / std::max(seconds, 1e-3));
+  notify_restore(&StateRestoreListener::on_restore_end, done, -1, 0);
   auto it = tasks_.find(done.task);
   if (it == tasks_.end()) return {};
   ActiveTask& task = it->second;
@@ -633,6 +673,19 @@ Status StreamThread::visit_store(const std::string& name,
     }
   }
   return {};
+}
+
+void StreamThread::notify_restore(
+    std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
+    const Restoration& r, std::int64_t batch_end, std::uint64_t batch_size) const {
+  if (!stores_.restore_listener || !(*stores_.restore_listener.*callback)) return;
+  RestoreEvent event{r.store,    r.topic,   r.partition, r.start_offset, r.end_offset,
+                     batch_end,  batch_size, r.restored};
+  try {
+    (*stores_.restore_listener.*callback)(event);
+  } catch (const std::exception& e) {
+    logger().warn("{}: the state restore listener threw: {}", name_, e.what());
+  }
 }
 
 void StreamThread::checkpoint_tasks() {

@@ -123,6 +123,14 @@ class StreamThread {
   Status finish_restoration(const Restoration& done);
   /// Points the restore consumer at the changelogs being restored, from where each continues.
   Status reassign_restore_consumer();
+  /// Calls one callback of the restore listener, if any (exceptions are logged, not thrown).
+  void notify_restore(std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
+                      const Restoration& r, std::int64_t batch_end,
+                      std::uint64_t batch_size) const;
+  /// After an assignment inside a poll: drops the batch's records of the newly assigned
+  /// partitions (some may predate the assignment and overtake records the new task must
+  /// process first) and rewinds those partitions to their committed offsets.
+  Status drop_stale_records(std::vector<kafka::MessagePtr>& batch);
   /// Writes every task's checkpoint (after a commit: its changelog writes are durable).
   void checkpoint_tasks();
   Status create_tasks(const std::vector<kafka::TopicPartition>& partitions);
@@ -164,6 +172,10 @@ class StreamThread {
   std::map<std::pair<std::string, std::int32_t>, std::pair<TaskId, std::size_t>> buffer_index_;
 
   Status rebalance_error_;  // set in the rebalance listener, returned by the loop
+  // Bumped by every assignment. A poll during which it changed may return records fetched under
+  // the previous assignment; see drop_stale_records.
+  std::uint64_t assignment_epoch_ = 0;
+  std::vector<kafka::TopicPartition> last_assigned_;
   Status delivery_error_;   // first failed delivery the production handler did not skip
   bool failed_ = false;     // no more commits once processing failed
   std::chrono::steady_clock::time_point last_commit_;

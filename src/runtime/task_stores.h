@@ -18,6 +18,7 @@
 
 #include <kstreams/internal/bytes_store.h>
 #include <kstreams/internal/store_spec.h>
+#include <kstreams/restore_listener.h>
 #include <kstreams/status.h>
 #include <kstreams/task_id.h>
 
@@ -33,6 +34,7 @@ struct StoreEnvironment {
   std::optional<StateDirectory> directory;
   std::shared_ptr<RocksDbResources> rocksdb;
   std::shared_ptr<CacheBudget> cache;  ///< null: caching disabled
+  std::shared_ptr<const StateRestoreListener> restore_listener;  ///< may be null
 };
 
 /// A changelog partition of the task and the store it backs.
