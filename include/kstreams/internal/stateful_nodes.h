@@ -23,6 +23,24 @@
 
 namespace kstreams::internal {
 
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+/// True for a null (nullopt) key or value of a nullable type: Kafka Streams' null, which
+/// tables and aggregations drop (KTableSource: null keys; KStreamAggregate/Reduce: null keys
+/// and null values) instead of storing.
+template <class T>
+bool is_null(const T& v) {
+  if constexpr (IsOptional<T>::value) {
+    return !v.has_value();
+  } else {
+    static_cast<void>(v);
+    return false;
+  }
+}
+
 /// A node's typed access to its timestamped store. A failing store aborts the task
 /// (ProcessingAbort); a value its serde cannot handle throws StreamsException (kSerialization),
 /// which reaches the processing exception handler.
@@ -141,6 +159,8 @@ class MaterializingNode : public ProcessorNode<KIn, VIn, K, Change<V>> {
                                        timestamp, headers});
   }
   TimestampedStore<K, V>& store() { return store_; }
+  /// Whether the store caches: its flushes emit the changes.
+  [[nodiscard]] bool cached() const { return cached_; }
 
  private:
   TimestampedStore<K, V> store_;
@@ -155,16 +175,18 @@ class TableSourceNode final : public MaterializingNode<K, VIn, K, V> {
   using MaterializingNode<K, VIn, K, V>::MaterializingNode;
 
   void process(Record<K, VIn>&& record) override {
+    // Kafka Streams (KTableSource) drops a record with a null key; a null value is a delete,
+    // also for to_table of a stream of std::optional values.
+    if (is_null(record.key)) return;
     std::optional<V> value;
-    if constexpr (std::is_same_v<VIn, V>) {
-      value = std::move(record.value);
-    } else {
-      value = std::move(record.value);
-    }
+    if (!is_null(record.value)) value = std::move(record.value);
     auto done = guarded(this->ctx(), this->name(), [&] {
       const Bytes& key = this->store().key_bytes(record.key);
       std::optional<ValueAndTimestamp<V>> old = this->store().get(key);
-      if (!value && !old) return;  // deleting a key that is not there changes nothing
+      // Deleting a key that is not there: Kafka Streams' caching store drops it at the flush
+      // (no changelog write, nothing forwarded); without a cache KTableSource writes the delete
+      // and forwards it (a null-to-null change: to_stream emits a tombstone). The same here.
+      if (!value && !old && this->cached()) return;
       std::optional<V> old_value;
       if (old) old_value = std::move(old->value);
       this->update(record.key, key, std::move(value), std::move(old_value), record.timestamp,
@@ -193,7 +215,11 @@ class TableFilterNode final : public ProcessorNode<K, Change<V>, K, Change<V>> {
       }
       return out;
     });
-    if (!filtered) return;
+    // Neither value passes: nothing to say downstream (the key was not in the filtered table
+    // and is not now). Kafka Streams' KTableFilter does the same when its parent sends old
+    // values (a materialized parent: every kstreams table); a tombstone here would delete a key
+    // the filtered table never had.
+    if (!filtered || (!filtered->new_value && !filtered->old_value)) return;
     this->forward(std::move(record).with_value(std::move(*filtered)));
   }
 
@@ -252,6 +278,8 @@ class StreamAggregateNode final : public MaterializingNode<K, V, K, VA> {
         aggregator_(std::move(aggregator)) {}
 
   void process(Record<K, V>&& record) override {
+    // Kafka Streams (KStreamAggregate) skips a record with a null key or value.
+    if (is_null(record.key) || is_null(record.value)) return;
     auto done = guarded(this->ctx(), this->name(), [&] {
       const Bytes& key = this->store().key_bytes(record.key);
       std::optional<ValueAndTimestamp<VA>> old = this->store().get(key);
@@ -283,6 +311,8 @@ class StreamReduceNode final : public MaterializingNode<K, V, K, V> {
         reducer_(std::move(reducer)) {}
 
   void process(Record<K, V>&& record) override {
+    // Kafka Streams (KStreamReduce) skips a record with a null key or value.
+    if (is_null(record.key) || is_null(record.value)) return;
     auto done = guarded(this->ctx(), this->name(), [&] {
       const Bytes& key = this->store().key_bytes(record.key);
       std::optional<ValueAndTimestamp<V>> old = this->store().get(key);

@@ -343,5 +343,81 @@ TEST(StatefulOperatorsTest, CachingOffForwardsEveryUpdateAtOnce) {
   EXPECT_THAT(out.read_key_values_to_list(), ElementsAre(kv("a", 1), kv("a", 2)));
 }
 
+// The cases below were found by the conformance suite against Kafka Streams 3.9
+// (tests/conformance, docs/conformance.md).
+
+TEST(StatefulOperatorsTest, StreamAggregationsSkipNullKeysAndValues) {
+  using S = std::optional<std::string>;
+  StreamsBuilder builder;
+  auto grouped = builder.stream<S, S>("in").group_by_key();
+  grouped.count(Materialized<S, std::int64_t>::as("n")).to_stream().to("n-out");
+  grouped.reduce([](const S& a, const S& b) { return S(*a + *b); }).to_stream().to("r-out");
+  testing::TopologyTestDriver driver(build_or_die(builder));
+  auto in = driver.create_input_topic<S, S>("in");
+  in.pipe_input(S("a"), S("x"), 1);
+  in.pipe_input(S("a"), S(), 2);  // null value: skipped, as KStreamAggregate/Reduce do
+  in.pipe_input(S(), S("x"), 3);  // null key: skipped
+  in.pipe_input(S("a"), S("y"), 4);
+  auto n = driver.create_output_topic<S, std::optional<std::int64_t>>("n-out")
+               .read_key_values_to_list();
+  ASSERT_EQ(n.size(), 2U);
+  EXPECT_EQ(n[1].value, std::optional<std::int64_t>(2));
+  auto r = driver.create_output_topic<S, std::optional<S>>("r-out").read_key_values_to_list();
+  ASSERT_EQ(r.size(), 2U);
+  EXPECT_EQ(r[1].value, std::optional<S>(S("xy")));
+}
+
+TEST(StatefulOperatorsTest, TableFilterSendsNoDeleteForAKeyItNeverHad) {
+  StreamsBuilder builder;
+  builder.table<std::string, std::int64_t>("scores")
+      .filter([](std::int64_t score) { return score >= 10; })
+      .to_stream()
+      .to("passing");
+  testing::TopologyTestDriver driver(build_or_die(builder));
+  auto in = driver.create_input_topic<std::string, std::optional<std::int64_t>>("scores");
+  in.pipe_input("a", std::optional<std::int64_t>(3), 1);   // never passed: nothing
+  in.pipe_input("a", std::optional<std::int64_t>(12), 2);
+  in.pipe_input("a", std::optional<std::int64_t>(4), 3);   // drops out: a delete
+  in.pipe_input("a", std::optional<std::int64_t>(5), 4);   // still out: nothing
+  auto out = driver.create_output_topic<std::string, std::optional<std::int64_t>>("passing");
+  EXPECT_THAT(out.read_key_values_to_list(),
+              ElementsAre(kv("a", 12), KeyValue<std::string, std::optional<std::int64_t>>{
+                                           "a", std::nullopt}));
+}
+
+TEST(StatefulOperatorsTest, UncachedTableForwardsTheDeleteOfAMissingKey) {
+  StreamsBuilder builder;
+  builder
+      .table<std::string, std::string>(
+          "users", Materialized<std::string, std::string>::as("users").with_caching_disabled())
+      .to_stream()
+      .to("changes");
+  testing::TopologyTestDriver driver(build_or_die(builder));
+  auto in = driver.create_input_topic<std::string, std::optional<std::string>>("users");
+  in.pipe_input("u9", std::nullopt, 5);  // as KTableSource without a cache: forwarded
+  auto out = driver.create_output_topic<std::string, std::optional<std::string>>("changes");
+  auto records = out.read_key_values_to_list();
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].value, std::nullopt);
+}
+
+TEST(StatefulOperatorsTest, StreamOfOptionalsToTableDeletesOnNull) {
+  using S = std::optional<std::string>;
+  StreamsBuilder builder;
+  builder.stream<std::string, S>("in")
+      .to_table(Materialized<std::string, S>::as("latest"))
+      .to_stream()
+      .map_values([](const std::optional<S>& v) { return v ? *v : S(); })
+      .to("out");
+  testing::TopologyTestDriver driver(build_or_die(builder));
+  auto in = driver.create_input_topic<std::string, S>("in");
+  in.pipe_input("k", S("v"), 1);
+  in.pipe_input("k", S(), 2);  // a tombstone, as Kafka Streams' toTable
+  auto out = driver.create_output_topic<std::string, S>("out").read_key_values_to_list();
+  ASSERT_EQ(out.size(), 2U);
+  EXPECT_EQ(out[1].value, S());
+  EXPECT_EQ((driver.get_key_value_store<std::string, S>("latest").get("k")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace kstreams
