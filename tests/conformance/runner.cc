@@ -42,6 +42,40 @@ std::vector<std::tuple<std::string, S, S>> side_effects;
 
 bool starts_with(const S& s, std::string_view prefix) { return s && s->starts_with(prefix); }
 
+/// Dumps a store's final contents as `store` lines (sorted by key bytes), for the scenario's
+/// `store NAME` lines; registered by the stateful topologies.
+using StoreDumper = std::function<std::vector<std::string>(testing::TopologyTestDriver&)>;
+std::map<std::string, StoreDumper> store_dumpers;
+
+std::string encode_bytes(const S& b);
+
+template <class K, class V>
+void dumpable_store(const std::string& name) {
+  store_dumpers[name] = [name](testing::TopologyTestDriver& driver) {
+    Serde<K> key_serde = default_serde<K>();
+    Serde<V> value_serde = default_serde<V>();
+    std::vector<std::string> lines;
+    for (const auto& kv : driver.get_key_value_store<K, V>(name).all().to_vector()) {
+      NullableBytes k;
+      NullableBytes v;
+      if (!key_serde.serialize(kv.key, k).ok() || !value_serde.serialize(kv.value, v).ok()) {
+        throw std::runtime_error("store " + name + ": cannot serialize an entry");
+      }
+      auto str = [](const NullableBytes& b) {
+        return b ? S(std::string(b->begin(), b->end())) : S();
+      };
+      lines.push_back("store\t" + name + "\t" + encode_bytes(str(k)) + "\t" +
+                      encode_bytes(str(v)) + "\n");
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+}
+
+/// KTable<K, S>::to_stream() gives std::optional<S>: a delete (outer) or a value (never null).
+S flat(const std::optional<S>& v) { return v ? *v : S(); }
+std::string group_of(const std::string& v) { return "g" + std::to_string(v.size() % 3); }
+
 struct Built {
   Topology topology;
   StreamsConfig config;
@@ -205,6 +239,133 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
   t["punctuate"] = [](StreamsBuilder& b, StreamsConfig&) {
     b.stream<S, S>("in").process([] { return std::make_unique<Punctuating>(); }).to("out");
   };
+  // ---------------------------------------------------------------- stateful ----
+  // Keys are std::string (not S) where Kafka Streams drops null-key records: a C++ key cannot be
+  // null, kstreams refuses them at deserialization (log_and_continue here); deviation D5.
+  t["stream-count"] = [](StreamsBuilder& b, StreamsConfig& c) {
+    auto g = b.stream<std::string, S>("in").group_by_key();
+    g.count(Materialized<std::string, std::int64_t>::as("counts")).to_stream().to("counts");
+    g.reduce([](const S& agg, const S& v) { return S(agg.value_or("~") + "|" + v.value_or("~")); },
+             Materialized<std::string, S>::as("reduced").with_caching_disabled())
+        .to_stream()
+        .map_values(flat)
+        .to("reduced");
+    g.aggregate([] { return std::int64_t{0}; },
+                [](const std::string&, const S& v, std::int64_t agg) {
+                  return static_cast<std::int64_t>(static_cast<std::uint64_t>(agg) * 31U +
+                                                   (v ? v->size() : 1000U));
+                },
+                Materialized<std::string, std::int64_t>::as("lengths"))
+        .to_stream()
+        .to("lengths");
+    dumpable_store<std::string, std::int64_t>("counts");
+    dumpable_store<std::string, S>("reduced");
+    dumpable_store<std::string, std::int64_t>("lengths");
+    c.default_deserialization_exception_handler = error_handlers::log_and_continue();
+  };
+  t["stream-group-by"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto in = b.stream<S, S>("in");
+    in.group_by([](const S&, const S& v) { return v ? group_of(*v) : std::string("nullv"); })
+        .count(Materialized<std::string, std::int64_t>::as("by-len"))
+        .to_stream()
+        .to("counts");
+    in.group_by([](const S& k, const S& v) {
+        return k.value_or("~").substr(0, 2) + "/" + (v ? std::to_string(v->size() % 2) : "n");
+      })
+        .aggregate([] { return std::string(); },
+                   [](const std::string&, const S& v, std::string agg) {
+                     return agg + "," + v.value_or("~");
+                   },
+                   Materialized<std::string, std::string>::as("by-prefix").with_caching_disabled())
+        .to_stream()
+        .to("aggs");
+    in.select_key([](const S& k, const S&) { return k.value_or("~") + "#"; })
+        .group_by_key()
+        .reduce([](const S& agg, const S& v) { return S(agg.value_or("~") + v.value_or("~")); },
+                Materialized<std::string, S>::as("rekeyed"))
+        .to_stream()
+        .map_values(flat)
+        .to("rekeyed");
+    dumpable_store<std::string, std::int64_t>("by-len");
+    dumpable_store<std::string, std::string>("by-prefix");
+    dumpable_store<std::string, S>("rekeyed");
+  };
+  auto table = [](bool caching) {
+    return [caching](StreamsBuilder& b, StreamsConfig& c) {
+      auto m = Materialized<std::string, std::string>::as("table");
+      if (!caching) m = std::move(m).with_caching_disabled();
+      auto tbl = b.table<std::string, std::string>("in", std::move(m));
+      tbl.to_stream().to("all");
+      tbl.filter([](const std::string&, const std::string& v) { return v.size() % 2 == 0; })
+          .to_stream()
+          .to("even");
+      tbl.filter_not([](const std::string& k, const std::string&) { return k.starts_with("k1"); })
+          .to_stream()
+          .to("not-k1");
+      tbl.map_values([](const std::string& v) { return v + "!"; })
+          .filter([](const std::string& k, const std::string& v) { return k.size() != v.size(); })
+          .to_stream()
+          .to("bang");
+      dumpable_store<std::string, std::string>("table");
+      c.default_deserialization_exception_handler = error_handlers::log_and_continue();
+    };
+  };
+  t["table"] = table(true);
+  t["table-nocache"] = table(false);
+  t["table-group-by"] = [](StreamsBuilder& b, StreamsConfig& c) {
+    auto rows = b.table<std::string, std::string>(
+        "in", Materialized<std::string, std::string>::as("rows"));
+    rows.group_by([](const std::string&, const std::string& v) {
+        return KeyValue<std::string, std::string>{group_of(v), v};
+      })
+        .count(Materialized<std::string, std::int64_t>::as("group-counts"))
+        .to_stream()
+        .to("counts");
+    rows.group_by([](const std::string& k, const std::string& v) {
+        return KeyValue<std::string, std::int64_t>{k.substr(0, 2),
+                                                   static_cast<std::int64_t>(v.size())};
+      })
+        .reduce([](std::int64_t agg, std::int64_t v) { return agg + v; },
+                [](std::int64_t agg, std::int64_t v) { return agg - v; },
+                Materialized<std::string, std::int64_t>::as("group-sums").with_caching_disabled())
+        .to_stream()
+        .to("sums");
+    rows.group_by([](const std::string& k, const std::string& v) {
+        return KeyValue<std::string, std::string>{group_of(k + v), k};
+      })
+        .aggregate([] { return std::string(); },
+                   [](const std::string&, const std::string& v, std::string agg) {
+                     return agg + "+" + v;
+                   },
+                   [](const std::string&, const std::string& v, std::string agg) {
+                     return agg + "-" + v;
+                   },
+                   Materialized<std::string, std::string>::as("group-aggs"))
+        .to_stream()
+        .to("aggs");
+    dumpable_store<std::string, std::string>("rows");
+    dumpable_store<std::string, std::int64_t>("group-counts");
+    dumpable_store<std::string, std::int64_t>("group-sums");
+    dumpable_store<std::string, std::string>("group-aggs");
+    c.default_deserialization_exception_handler = error_handlers::log_and_continue();
+  };
+  t["to-table"] = [](StreamsBuilder& b, StreamsConfig& c) {
+    auto in = b.stream<std::string, S>("in");
+    in.to_table(Materialized<std::string, S>::as("latest"))
+        .to_stream()
+        .map_values(flat)
+        .to("latest");
+    in.select_key([](const std::string& k, const S& v) {
+        return k.substr(0, 2) + ":" + (v ? std::to_string(v->size() % 3) : std::string("n"));
+      })
+        .to_table(Materialized<std::string, S>::as("rekeyed").with_caching_disabled())
+        .to_stream()
+        .map_values(flat)
+        .to("rekeyed");
+    dumpable_store<std::string, S>("latest");
+    dumpable_store<std::string, S>("rekeyed");
+    c.default_deserialization_exception_handler = error_handlers::log_and_continue();
+  };
   return t;
 }
 
@@ -280,7 +441,8 @@ void run_scenario(const std::filesystem::path& scenario, const std::filesystem::
   StreamsBuilder builder;
   StreamsConfig config;
   config.application_id = "conformance-" + topology_name;
-  it->second(builder, config);
+  store_dumpers.clear();
+  it->second(builder, config);  // also registers the topology's store dumpers
   Result<Topology> topology = builder.build();
   if (!topology.ok()) throw StreamsException(topology.status());
   side_effects.clear();
@@ -302,6 +464,11 @@ void run_scenario(const std::filesystem::path& scenario, const std::filesystem::
     } else if (f[0] == "advance") {
       ++step;
       driver.advance_wall_clock_time(std::chrono::milliseconds(std::stoll(f[1])));
+    } else if (f[0] == "store") {
+      auto dumper = store_dumpers.find(f[1]);
+      if (dumper == store_dumpers.end()) throw std::runtime_error("no dumper for store " + f[1]);
+      for (const std::string& l : dumper->second(driver)) out << l;
+      continue;
     } else {
       continue;
     }

@@ -48,13 +48,19 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 public final class Reference {
@@ -218,10 +224,118 @@ public final class Reference {
         b.<String, String>stream("in").process(Punctuating::new).to("out");
         break;
       }
+      // -------------------------------------------------------------- stateful ----
+      // Null keys reach these topologies (Kafka Streams drops them in tables and aggregations;
+      // kstreams refuses them at deserialization: deviation D5).
+      case "stream-count": {
+        KGroupedStream<String, String> g = b.<String, String>stream("in").groupByKey();
+        g.count(Materialized.as("counts")).toStream()
+            .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        g.reduce((agg, v) -> agg + "|" + v,
+                 Materialized.<String, String, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("reduced")
+                     .withCachingDisabled())
+            .toStream().to("reduced");
+        g.aggregate(() -> 0L, (k, v, agg) -> agg * 31 + (v == null ? 1000 : blen(v)),
+                    Materialized.<String, Long, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("lengths")
+                        .withValueSerde(Serdes.Long()))
+            .toStream().to("lengths", Produced.with(Serdes.String(), Serdes.Long()));
+        break;
+      }
+      case "stream-group-by": {
+        KStream<String, String> in = b.stream("in");
+        in.groupBy((k, v) -> v == null ? "nullv" : groupOf(v))
+            .count(Materialized.as("by-len")).toStream()
+            .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        in.groupBy((k, v) -> prefix(k == null ? "~" : k, 2) + "/"
+                                 + (v == null ? "n" : String.valueOf(blen(v) % 2)))
+            .aggregate(() -> "", (k, v, agg) -> agg + "," + (v == null ? "~" : v),
+                       Materialized.<String, String, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("by-prefix")
+                           .withCachingDisabled())
+            .toStream().to("aggs");
+        in.selectKey((k, v) -> (k == null ? "~" : k) + "#")
+            .groupByKey()
+            .reduce((agg, v) -> agg + v, Materialized.as("rekeyed"))
+            .toStream().to("rekeyed");
+        break;
+      }
+      case "table":
+      case "table-nocache": {
+        Materialized<String, String, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> m =
+            Materialized.as("table");
+        if (name.equals("table-nocache")) m = m.withCachingDisabled();
+        KTable<String, String> t = b.table("in", m);
+        t.toStream().to("all");
+        t.filter((k, v) -> blen(v) % 2 == 0).toStream().to("even");
+        t.filterNot((k, v) -> k.startsWith("k1")).toStream().to("not-k1");
+        t.mapValues(v -> v + "!").filter((k, v) -> blen(k) != blen(v)).toStream().to("bang");
+        break;
+      }
+      case "table-group-by": {
+        KTable<String, String> t = b.table("in", Materialized.as("rows"));
+        t.groupBy((k, v) -> KeyValue.pair(groupOf(v), v))
+            .count(Materialized.as("group-counts")).toStream()
+            .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        t.groupBy((k, v) -> KeyValue.pair(prefix(k, 2), (long) blen(v)),
+                  Grouped.with(Serdes.String(), Serdes.Long()))
+            .reduce((agg, v) -> agg + v, (agg, v) -> agg - v,
+                    Materialized.<String, Long, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("group-sums")
+                        .withValueSerde(Serdes.Long()).withCachingDisabled())
+            .toStream().to("sums", Produced.with(Serdes.String(), Serdes.Long()));
+        t.groupBy((k, v) -> KeyValue.pair(groupOf(k + v), k))
+            .aggregate(() -> "", (k, v, agg) -> agg + "+" + v, (k, v, agg) -> agg + "-" + v,
+                       Materialized.as("group-aggs"))
+            .toStream().to("aggs");
+        break;
+      }
+      case "to-table": {
+        KStream<String, String> in = b.stream("in");
+        in.toTable(Materialized.as("latest")).toStream().to("latest");
+        // A null key stays null (kstreams never sees it: D5), and Kafka Streams drops it.
+        in.selectKey((k, v) -> k == null ? null
+                                         : prefix(k, 2) + ":" + (v == null ? "n" : blen(v) % 3))
+            .toTable(Materialized.<String, String, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("rekeyed")
+                         .withCachingDisabled())
+            .toStream().to("rekeyed");
+        break;
+      }
       default:
         throw new IllegalArgumentException("unknown topology: " + name);
     }
     return new Built(b.build(), extra, dlq);
+  }
+
+  /** The first n UTF-8 bytes of s (as C++'s substr; the generator's strings split cleanly). */
+  static String prefix(String s, int n) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return new String(b, 0, Math.min(n, b.length), StandardCharsets.UTF_8);
+  }
+
+  static String groupOf(String v) {
+    return "g" + (blen(v) % 3);
+  }
+
+  /** A store's final contents as `store` lines sorted by key bytes (plain values). */
+  static void dumpStore(BufferedWriter w, TopologyTestDriver driver, String name)
+      throws IOException {
+    KeyValueStore<Object, Object> store = driver.getKeyValueStore(name);
+    if (store == null) throw new IllegalArgumentException("no store " + name);
+    List<String> lines = new ArrayList<>();
+    try (KeyValueIterator<Object, Object> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<Object, Object> kv = it.next();
+        lines.add("store\t" + name + "\t" + encodeObject(kv.key) + "\t" + encodeObject(kv.value)
+                  + "\n");
+      }
+    }
+    Collections.sort(lines);
+    for (String l : lines) w.write(l);
+  }
+
+  static String encodeObject(Object o) {
+    if (o == null) return "null";
+    if (o instanceof Long l) return encodeBytes(Serdes.Long().serializer().serialize("", l));
+    if (o instanceof String s) return encodeString(s);
+    throw new IllegalArgumentException("store value of type " + o.getClass());
   }
 
   static boolean hasRequiredFields(Address a) {
@@ -358,6 +472,12 @@ public final class Reference {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
     props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+    // Kafka's driver checkpoints (fsync) its stores' offsets after every record: on tmpfs that
+    // is free, on a disk it costs seconds per scenario.
+    if (Files.isDirectory(Paths.get("/dev/shm"))) {
+      props.put(StreamsConfig.STATE_DIR_CONFIG,
+                "/dev/shm/kstreams-conformance-" + ProcessHandle.current().pid());
+    }
     props.putAll(built.extra());
     sideEffects.clear();
     deadLetters.clear();
@@ -384,6 +504,9 @@ public final class Reference {
         } else if (f[0].equals("advance")) {
           ++step;
           driver.advanceWallClockTime(Duration.ofMillis(Long.parseLong(f[1])));
+        } else if (f[0].equals("store")) {
+          dumpStore(w, driver, f[1]);
+          continue;
         } else {
           continue;
         }
@@ -427,6 +550,14 @@ public final class Reference {
       scenarios = s.filter(p -> p.toString().endsWith(".scn")).sorted().collect(Collectors.toList());
     }
     for (Path p : scenarios) runScenario(p, outDir);
+    Path stateDir = Paths.get("/dev/shm/kstreams-conformance-" + ProcessHandle.current().pid());
+    if (Files.exists(stateDir)) {
+      try (Stream<Path> s = Files.walk(stateDir)) {
+        for (Path p : s.sorted(Collections.reverseOrder()).collect(Collectors.toList())) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
     System.err.println("reference: ran " + scenarios.size() + " scenarios");
   }
 }
