@@ -75,6 +75,7 @@ struct ThreadMetrics {
   ProcessingMetrics processing;
   std::uint64_t records_consumed = 0;
   std::uint64_t commits = 0;
+  std::uint64_t aborts = 0;  ///< exactly_once_v2: transactions aborted (and their input redone).
   std::uint64_t rebalances = 0;
   std::uint64_t active_tasks = 0;
   std::uint64_t assigned_partitions = 0;

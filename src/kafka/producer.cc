@@ -104,6 +104,36 @@ Status Producer::flush(std::chrono::milliseconds timeout) {
   return to_status(err, "flush");
 }
 
+Status Producer::init_transactions(std::chrono::milliseconds timeout) {
+  return to_status(ErrorPtr(rd_kafka_init_transactions(rk_.get(), static_cast<int>(timeout.count()))),
+                   "init_transactions");
+}
+
+Status Producer::begin_transaction() {
+  return to_status(ErrorPtr(rd_kafka_begin_transaction(rk_.get())), "begin_transaction");
+}
+
+Status Producer::send_offsets_to_transaction(const std::vector<TopicPartition>& offsets,
+                                             const rd_kafka_consumer_group_metadata_t* group,
+                                             std::chrono::milliseconds timeout) {
+  TopicPartitionListPtr list = to_list(offsets);
+  return to_status(ErrorPtr(rd_kafka_send_offsets_to_transaction(
+                       rk_.get(), list.get(), group, static_cast<int>(timeout.count()))),
+                   "send_offsets_to_transaction");
+}
+
+Status Producer::commit_transaction(std::chrono::milliseconds timeout) {
+  return to_status(
+      ErrorPtr(rd_kafka_commit_transaction(rk_.get(), static_cast<int>(timeout.count()))),
+      "commit_transaction");
+}
+
+Status Producer::abort_transaction(std::chrono::milliseconds timeout) {
+  return to_status(
+      ErrorPtr(rd_kafka_abort_transaction(rk_.get(), static_cast<int>(timeout.count()))),
+      "abort_transaction");
+}
+
 int Producer::outstanding() const { return rd_kafka_outq_len(rk_.get()); }
 
 Result<int> Producer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {

@@ -24,6 +24,7 @@
 #include <kstreams/status.h>
 
 #include "src/kafka/client_config.h"
+#include "src/kafka/consumer.h"
 #include "src/kafka/handles.h"
 
 namespace kstreams::kafka {
@@ -91,6 +92,19 @@ class Producer {
   /// Creates topic handles for `topics` now, so that their metadata is fetched before the first
   /// record is produced to them (instead of that record waiting for it). Not thread-safe.
   Status prepare_topics(const std::vector<std::string>& topics);
+
+  // Transactions (transactional.id set). Errors keep librdkafka's classes: kTransactionAbortable
+  // (abort, rewind, go on), kTaskMigrated (fenced: close tasks dirty), kFatal (recreate the
+  // producer), kRetriable / kTimeout (the same call may be retried).
+  Status init_transactions(std::chrono::milliseconds timeout);
+  Status begin_transaction();
+  /// Adds the consumer's `offsets` (next offsets to read) to the open transaction, for the group
+  /// whose metadata is `group`.
+  Status send_offsets_to_transaction(const std::vector<TopicPartition>& offsets,
+                                     const rd_kafka_consumer_group_metadata_t* group,
+                                     std::chrono::milliseconds timeout);
+  Status commit_transaction(std::chrono::milliseconds timeout);
+  Status abort_transaction(std::chrono::milliseconds timeout);
 
   /// OK, or the fatal error that made this producer unusable (see fatal_error_status).
   Status fatal_error() const;

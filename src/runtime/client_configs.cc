@@ -65,6 +65,14 @@ kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientId
       {"queue.buffering.max.messages", "1000000"},
       {"queue.buffering.max.kbytes", "262144"},
   };
+  if (config.processing_guarantee == ProcessingGuarantee::kExactlyOnceV2) {
+    // One transactional producer per stream thread (exactly_once_v2): the id is unique per
+    // process and thread; zombies are fenced through the consumer group generation that every
+    // transaction's offsets carry. A transaction left open by a crashed instance blocks
+    // read_committed readers until it times out, so keep that short (Kafka Streams: 10 s).
+    entries.emplace_back("transactional.id", id.client_id);
+    entries.emplace_back("transaction.timeout.ms", "10000");
+  }
   append_user_properties(config, "producer.", entries);
   return entries;
 }

@@ -15,6 +15,7 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
   const auto deadline = std::chrono::steady_clock::now() + max_block_;
   for (;;) {
     Status status = producer_->produce(out);
+    if (status.ok()) ++sent_;
     if (status.code() != StatusCode::kRetriable) return status;
     // The local queue is full: let deliveries drain it.
     if (std::chrono::steady_clock::now() >= deadline) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -20,8 +21,11 @@ class KafkaRecordCollector final : public RecordCollector {
   Status send(const OutputRecord& record) override;
   /// From the cluster's metadata on first use, then cached for the collector's life.
   Result<int> partition_count(std::string_view topic) override;
+  /// Records handed to the producer so far.
+  [[nodiscard]] std::uint64_t sent() const { return sent_; }
 
  private:
+  std::uint64_t sent_ = 0;
   std::map<std::string, int, std::less<>> partition_counts_;
   kafka::ProducerRecord scratch_;
   kafka::Producer* producer_;

@@ -56,7 +56,9 @@ StreamThread::StreamThread(int index, const Topology& topology, const StreamsCon
       config_(config),
       identity_(std::move(identity)),
       on_state_(std::move(on_state)),
-      stores_(std::move(stores)) {
+      stores_(std::move(stores)),
+      eos_(config.processing_guarantee == ProcessingGuarantee::kExactlyOnceV2) {
+  stores_.exactly_once = eos_;
   const TopologyDefinition& def = TopologyAccess::definition(topology_);
   for (const auto& [topic, node] : def.source_by_topic) {
     subtopology_by_topic_[topic] = def.subtopology_of[node];
@@ -84,6 +86,9 @@ Status StreamThread::start() {
                                 on_rebalance(event, partitions);
                               }));
   collector_ = std::make_unique<KafkaRecordCollector>(*producer_);
+  if (eos_) {
+    KSTREAMS_RETURN_IF_ERROR(producer_->init_transactions(std::chrono::seconds(60)));
+  }
   if (!TopologyAccess::definition(topology_).stores.empty()) {
     kafka::ConfigEntries restore = consumer_config(config_, identity_);
     for (auto& [key, value] : restore) {
@@ -187,6 +192,7 @@ Status StreamThread::run_loop() {
     if (!batch.ok()) return batch.status();
     std::unique_lock tasks_lock(tasks_mutex_);
     if (assignment_epoch_ != epoch) KSTREAMS_RETURN_IF_ERROR(drop_stale_records(*batch));
+    KSTREAMS_RETURN_IF_ERROR(ensure_transaction());
     local_.records_consumed += batch->size();
     // A batch holds runs of records of one partition: remember the last buffer found.
     PartitionBuffer* last = nullptr;
@@ -306,6 +312,7 @@ Status StreamThread::maybe_commit(bool force) {
   Status status = commit(CommitKind::kPeriodic);
   if (status.ok()) return {};
   if (status.code() == StatusCode::kFatal) return status;
+  if (eos_) return abort_and_rewind(status);
   // A flush that timed out (broker unreachable) or a commit refused during a rebalance: the
   // offsets stay uncommitted and the next interval tries again; nothing is lost.
   logger().warn("{}: commit deferred: {}", name_, status.to_string());
@@ -315,6 +322,7 @@ Status StreamThread::maybe_commit(bool force) {
 Status StreamThread::commit(CommitKind kind) {
   last_commit_ = std::chrono::steady_clock::now();
   if (failed_ || producer_ == nullptr || consumer_ == nullptr) return {};
+  if (eos_) KSTREAMS_RETURN_IF_ERROR(ensure_transaction());
   const auto started = std::chrono::steady_clock::now();
   // State first: caches write down (emitting their updates downstream and to the changelogs).
   for (auto& [id, task] : tasks_) {
@@ -336,12 +344,28 @@ Status StreamThread::commit(CommitKind kind) {
       }
     }
   }
-  // Every changelog write is durable now: the checkpoints may say so.
-  checkpoint_tasks();
-  if (offsets.empty()) return {};
-  Status status =
-      consumer_->commit(offsets, final ? kafka::CommitMode::kSync : kafka::CommitMode::kAsync);
-  if (!status.ok()) return status;
+  if (eos_) {
+    // Outputs, changelog writes and offsets become visible together, or not at all.
+    if (offsets.empty() && collector_->sent() == sent_at_begin_) return {};
+    if (!offsets.empty()) {
+      kafka::GroupMetadataPtr group = consumer_->group_metadata();
+      if (!group) return Status(StatusCode::kTaskMigrated, "no consumer group metadata");
+      KSTREAMS_RETURN_IF_ERROR(
+          producer_->send_offsets_to_transaction(offsets, group.get(), kFlushTimeout));
+    }
+    KSTREAMS_RETURN_IF_ERROR(producer_->commit_transaction(kFlushTimeout));
+    in_transaction_ = false;
+    // Checkpoints only when tasks close cleanly: a crash must not leave one that points past
+    // what the stores can be trusted with.
+    if (final) checkpoint_tasks();
+  } else {
+    // Every changelog write is durable now: the checkpoints may say so.
+    checkpoint_tasks();
+    if (offsets.empty()) return {};
+    Status status =
+        consumer_->commit(offsets, final ? kafka::CommitMode::kSync : kafka::CommitMode::kAsync);
+    if (!status.ok()) return status;
+  }
   for (auto& [id, task] : tasks_) {
     for (auto& buffer : task.partitions) buffer.committed_offset = buffer.processed_offset;
   }
@@ -373,6 +397,15 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
       Status status = commit(CommitKind::kFinal);
       if (!status.ok()) {
         logger().warn("{}: commit before revocation failed: {}", name_, status.to_string());
+        if (eos_ && in_transaction_) {
+          // Its outputs must not become visible: abort. The tasks close without a checkpoint,
+          // so whoever gets them next rebuilds their stores from the changelogs.
+          if (Status a = producer_->abort_transaction(kFlushTimeout); !a.ok()) {
+            logger().warn("{}: abort_transaction: {}", name_, a.to_string());
+            if (a.code() == StatusCode::kFatal) rebalance_error_ = a;
+          }
+          in_transaction_ = false;
+        }
       }
       close_tasks(partitions);
       break;
@@ -476,6 +509,13 @@ void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
     }
     return;
   }
+  if (eos_) {
+    // Inside a transaction a failed record fails the transaction: commit_transaction reports
+    // it, and the transaction is aborted and its input processed again.
+    logger().warn("{}: delivery to {} failed inside a transaction: {}", name_, report.topic,
+                  report.status.to_string());
+    return;
+  }
   ErrorContext context;
   context.kind = ErrorKind::kProduction;
   context.node = "producer";
@@ -500,6 +540,44 @@ void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
     delivery_error_ = Status(StatusCode::kFatal, "delivery to " + std::string(report.topic) +
                                                      " failed: " + report.status.to_string());
   }
+}
+
+Status StreamThread::ensure_transaction() {
+  if (!eos_ || in_transaction_) return {};
+  KSTREAMS_RETURN_IF_ERROR(producer_->begin_transaction());
+  in_transaction_ = true;
+  sent_at_begin_ = collector_->sent();
+  return {};
+}
+
+Status StreamThread::abort_and_rewind(const Status& cause) {
+  if (cause.code() == StatusCode::kFatal) return cause;
+  logger().warn("{}: transaction failed ({}); aborting it and rewinding every task to its "
+                "committed offsets",
+                name_, cause.to_string());
+  if (in_transaction_) {
+    Status aborted = producer_->abort_transaction(kFlushTimeout);
+    if (!aborted.ok()) {
+      return Status(StatusCode::kFatal, "abort_transaction after '" + cause.message() +
+                                            "' failed: " + aborted.message());
+    }
+    in_transaction_ = false;
+  }
+  ++local_.aborts;
+  std::vector<kafka::TopicPartition> partitions;
+  for (const auto& [id, task] : tasks_) {
+    for (const auto& buffer : task.partitions) partitions.push_back({buffer.topic, buffer.partition});
+  }
+  close_tasks(partitions);
+  if (partitions.empty()) return {};
+  KSTREAMS_ASSIGN_OR_RETURN(auto committed,
+                            consumer_->committed(partitions, std::chrono::seconds(30)));
+  for (auto& tp : committed) {
+    if (tp.offset < 0) tp.offset = -2;  // nothing committed yet: from the beginning
+  }
+  // Seeking discards what librdkafka fetched before (its fetch version moves on).
+  KSTREAMS_RETURN_IF_ERROR(consumer_->seek(committed, std::chrono::seconds(30)));
+  return create_tasks(partitions);
 }
 
 Status StreamThread::drop_stale_records(std::vector<kafka::MessagePtr>& batch) {

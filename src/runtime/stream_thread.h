@@ -127,6 +127,12 @@ class StreamThread {
   void notify_restore(std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
                       const Restoration& r, std::int64_t batch_end,
                       std::uint64_t batch_size) const;
+  /// exactly_once_v2: opens a transaction if none is open.
+  Status ensure_transaction();
+  /// exactly_once_v2: the transaction could not commit (`cause`): abort it, close every task
+  /// (their stores hold aborted writes and have no checkpoint: they are rebuilt from the
+  /// changelogs), rewind their partitions to the committed offsets and create them again.
+  Status abort_and_rewind(const Status& cause);
   /// After an assignment inside a poll: drops the batch's records of the newly assigned
   /// partitions (some may predate the assignment and overtake records the new task must
   /// process first) and rewinds those partitions to their committed offsets.
@@ -178,6 +184,9 @@ class StreamThread {
   std::vector<kafka::TopicPartition> last_assigned_;
   Status delivery_error_;   // first failed delivery the production handler did not skip
   bool failed_ = false;     // no more commits once processing failed
+  const bool eos_;          // processing.guarantee = exactly_once_v2
+  bool in_transaction_ = false;
+  std::uint64_t sent_at_begin_ = 0;  // collector_->sent() when the transaction began
   std::chrono::steady_clock::time_point last_commit_;
 
   // Counters owned by the stream thread; copied into `published_` under `metrics_mutex_`.

@@ -42,6 +42,10 @@ Result<std::unique_ptr<TaskStores>> TaskStores::open(TaskId id, const std::strin
       for (const auto& e : *entries) {
         if (e.partition == id.partition) checkpointed[e.topic] = e.offset;
       }
+      if (environment.exactly_once && !entries->empty()) {
+        // Valid for this open only: from now on the stores may hold uncommitted writes.
+        KSTREAMS_RETURN_IF_ERROR(write_checkpoint(stores->directory_, {}));
+      }
     }
   }
 

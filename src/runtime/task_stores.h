@@ -35,6 +35,9 @@ struct StoreEnvironment {
   std::shared_ptr<RocksDbResources> rocksdb;
   std::shared_ptr<CacheBudget> cache;  ///< null: caching disabled
   std::shared_ptr<const StateRestoreListener> restore_listener;  ///< may be null
+  /// exactly_once_v2: a checkpoint is deleted once read (a crash then means a full restore: the
+  /// stores may hold writes of an aborted transaction) and written again only on clean close.
+  bool exactly_once = false;
 };
 
 /// A changelog partition of the task and the store it backs.
