@@ -512,8 +512,11 @@ void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
   if (eos_) {
     // Inside a transaction a failed record fails the transaction: commit_transaction reports
     // it, and the transaction is aborted and its input processed again.
-    logger().warn("{}: delivery to {} failed inside a transaction: {}", name_, report.topic,
-                  report.status.to_string());
+    if (!delivery_failure_logged_) {  // one line per transaction, not one per record
+      delivery_failure_logged_ = true;
+      logger().warn("{}: delivery to {} failed inside a transaction: {}", name_, report.topic,
+                    report.status.to_string());
+    }
     return;
   }
   ErrorContext context;
@@ -547,6 +550,7 @@ Status StreamThread::ensure_transaction() {
   KSTREAMS_RETURN_IF_ERROR(producer_->begin_transaction());
   in_transaction_ = true;
   sent_at_begin_ = collector_->sent();
+  delivery_failure_logged_ = false;
   return {};
 }
 

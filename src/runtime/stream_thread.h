@@ -187,6 +187,7 @@ class StreamThread {
   const bool eos_;          // processing.guarantee = exactly_once_v2
   bool in_transaction_ = false;
   std::uint64_t sent_at_begin_ = 0;  // collector_->sent() when the transaction began
+  bool delivery_failure_logged_ = false;
   std::chrono::steady_clock::time_point last_commit_;
 
   // Counters owned by the stream thread; copied into `published_` under `metrics_mutex_`.
