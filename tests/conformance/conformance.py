@@ -52,10 +52,12 @@ TOPOLOGIES = {
     "table": dict(inputs=["in"], value="string", stores=["table"], string_keys=True),
     "table-nocache": dict(inputs=["in"], value="string", stores=["table"], string_keys=True),
     "table-group-by": dict(inputs=["in"], value="string",
-                           stores=["rows", "group-counts", "group-sums", "group-aggs"],
+                           stores=["rows", "group-counts", "group-sums", "group-aggs",
+                                   "filtered-counts"],
                            string_keys=True, change_topics=[
-                               "conformance-table-group-by-group-%s-repartition" % s
-                               for s in ("counts", "sums", "aggs")]),
+                               "conformance-table-group-by-%s-repartition" % s
+                               for s in ("group-counts", "group-sums", "group-aggs",
+                                         "filtered-counts")]),
     "to-table": dict(inputs=["in"], value="string", stores=["latest", "rekeyed"],
                      string_keys=True, renamed_topics={
                          "conformance-to-table-rekeyed-repartition":

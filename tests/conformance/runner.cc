@@ -343,7 +343,17 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
                    Materialized<std::string, std::string>::as("group-aggs"))
         .to_stream()
         .to("aggs");
+    // Old values through a filter and map_values: a row leaving the filter is a retraction.
+    rows.filter([](const std::string&, const std::string& v) { return v.size() % 2 == 0; })
+        .map_values([](const std::string& v) { return v + "!"; })
+        .group_by([](const std::string& k, const std::string& v) {
+          return KeyValue<std::string, std::string>{group_of(k), v};
+        })
+        .count(Materialized<std::string, std::int64_t>::as("filtered-counts"))
+        .to_stream()
+        .to("filtered-counts");
     dumpable_store<std::string, std::string>("rows");
+    dumpable_store<std::string, std::int64_t>("filtered-counts");
     dumpable_store<std::string, std::int64_t>("group-counts");
     dumpable_store<std::string, std::int64_t>("group-sums");
     dumpable_store<std::string, std::string>("group-aggs");

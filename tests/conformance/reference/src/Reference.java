@@ -285,6 +285,11 @@ public final class Reference {
             .aggregate(() -> "", (k, v, agg) -> agg + "+" + v, (k, v, agg) -> agg + "-" + v,
                        Materialized.as("group-aggs"))
             .toStream().to("aggs");
+        t.filter((k, v) -> blen(v) % 2 == 0)
+            .mapValues(v -> v + "!")
+            .groupBy((k, v) -> KeyValue.pair(groupOf(k), v))
+            .count(Materialized.as("filtered-counts")).toStream()
+            .to("filtered-counts", Produced.with(Serdes.String(), Serdes.Long()));
         break;
       }
       case "to-table": {
