@@ -267,11 +267,13 @@ def _ready_on(node, topics):
                all(p.leader >= 0 for p in md[n].partitions.values()) for n in topics)
 
 
-def read_topics(bootstrap, topics, timeout_s=60):
-    """{topic: every record now in it} (up to the high watermarks read at the start)."""
+def read_topics(bootstrap, topics, timeout_s=60, isolation="read_committed"):
+    """{topic: every record now in it} (up to the high watermarks read at the start), as a
+    consumer with isolation.level `isolation` sees them (read_uncommitted: aborted records too).
+    With read_committed, a transaction still open makes this time out."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"broker-it-reader-{os.getpid()}",
                   "enable.auto.commit": False, "enable.partition.eof": True,
-                  "auto.offset.reset": "earliest"})
+                  "auto.offset.reset": "earliest", "isolation.level": isolation})
     try:
         md = c.list_topics(timeout=10).topics
         ends = {}

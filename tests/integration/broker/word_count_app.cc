@@ -6,6 +6,10 @@
 //     -> count("counts")          changelog topic   <application.id>-counts-changelog
 //     -> to_stream() -> word-counts (key: the word, value: big-endian int64, Kafka's LongSerializer)
 //
+// With --route-topic T (the crash test, eos_scenarios.py) the same topology also routes: every
+// input record whose word has an even length goes, unchanged, to T. Both sides are in one
+// sub-topology's output, so under exactly_once_v2 in the same transactions.
+//
 // Runs until SIGINT/SIGTERM, then closes (final commit, checkpoints) and exits 0 if the close was
 // clean. Logs go to stderr.
 #include <chrono>
@@ -30,6 +34,7 @@ struct Options {
   std::string state_dir = "/tmp/kstreams-word-count";
   int threads = 1;
   std::int64_t commit_interval_ms = 1000;
+  std::string route_topic;  // empty: no router part
   std::vector<std::string> properties;
 };
 
@@ -51,9 +56,14 @@ kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
   return kstreams::StreamsConfig::from_properties(props);
 }
 
-kstreams::Result<kstreams::Topology> make_topology() {
+kstreams::Result<kstreams::Topology> make_topology(const Options& options) {
   kstreams::StreamsBuilder builder;
-  builder.stream<std::string, std::string>("words")
+  auto words = builder.stream<std::string, std::string>("words");
+  if (!options.route_topic.empty()) {
+    words.filter([](const std::string& word) { return word.size() % 2 == 0; })
+        .to(options.route_topic);
+  }
+  words
       .group_by([](const std::string& word) { return word; },
                 kstreams::Grouped<std::string, std::string>::as("by-word"))
       .count(kstreams::Materialized<std::string, std::int64_t>::as("counts"))
@@ -80,6 +90,8 @@ int main(int argc, char** argv) {
   cli.add_option("--commit-interval-ms", options.commit_interval_ms, "commit.interval.ms")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cli.add_option("--route-topic", options.route_topic,
+                 "also write every input record whose word has an even length to this topic");
   cli.add_option("--property", options.properties,
                  "key=value, repeatable (e.g. consumer.session.timeout.ms=10000)");
   CLI11_PARSE(cli, argc, argv);
@@ -89,7 +101,7 @@ int main(int argc, char** argv) {
     std::cerr << "word-count: " << config.status() << "\n";
     return 2;
   }
-  auto topology = make_topology();
+  auto topology = make_topology(options);
   if (!topology.ok()) {
     std::cerr << "word-count: " << topology.status() << "\n";
     return 2;

@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""The crash test of exactly_once_v2 (issue 5) against a real Apache Kafka broker.
+
+Three instances of kstreams_word_count_app with --route-topic (word_count_app.cc): one topology
+that routes and counts,
+
+    words (key: a unique id, value: a word) -+-> filter(even-length word) -> words-even
+                                             +-> group_by(word) [<app>-by-word-repartition]
+                                                 -> count("counts") [<app>-counts-changelog]
+                                                 -> word-counts (int64 BE)
+
+with processing.guarantee=exactly_once_v2, statestore.cache.max.bytes=0 (every input yields
+exactly one count update: the k-th occurrence of a word is counted k), commit.interval.ms=100.
+A feeder writes `words` at a steady rate; a killer SIGKILLs a random instance every few seconds,
+waits a little and restarts it (with its old state directory or a fresh one, at random). At the
+end the input stops, the three instances drain and are stopped with SIGTERM, and an independent
+verifier (confluent-kafka, i.e. librdkafka, not kstreams) reads the outputs from the beginning:
+
+  * read_committed `word-counts`: each word's counts, in its one partition, are exactly
+    1, 2, ..., n_w, where n_w is the word's occurrences in `words` (read back): no duplicate, no
+    gap, nothing extra;
+  * read_committed `words-even`: exactly one copy of each even-length input record (the keys are
+    unique), nothing else;
+  * read_uncommitted, the same topics (and the internal ones): the records of aborted
+    transactions are there, > 0 of them after the kills, and none of them is in the committed view.
+
+    eos_scenarios.py --scenario crash --app BIN --work-dir D [--duration S] [--min-kills N]
+                     [--budget S]
+
+Broker: $KSTREAMS_TEST_BOOTSTRAP, else $KSTREAMS_TEST_BOOTSTRAP_FILE (the CTest fixture
+`kafka_broker`). Topic names `words` and `word-counts` are shared with state_scenarios.py (CTest
+RESOURCE_LOCK kafka_words). Every process started here is stopped by pid (finally/atexit).
+"""
+
+import argparse
+import collections
+import os
+import random
+import re
+import sys
+import time
+
+import broker_common
+import state_scenarios
+from broker_common import (ScenarioContext, ScenarioFailure, check, log, read_topics,
+                           recreate_topics,
+                           run_scenario, shared_bootstrap, stop_process)
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+from confluent_kafka.admin import AdminClient
+from state_scenarios import App, Counts, wait_counts, wait_quiet
+
+INPUT = "words"
+OUTPUT = "word-counts"
+ROUTED = "words-even"
+STORE = "counts"
+# Lengths 2 (w0..w9), 3 (w10..w99) and 4 (w100..w199): the router takes the even ones.
+WORDS = [f"w{i}" for i in range(200)]
+COMMIT_INTERVAL_MS = 100
+SESSION_TIMEOUT_MS = 6000
+INSTANCES = 3
+state_scenarios.COMMIT_INTERVAL_MS = COMMIT_INTERVAL_MS  # App's --commit-interval-ms
+
+
+def routed(word):
+    return len(word) % 2 == 0
+
+
+class Crash:
+    """The three instances: instance i runs as generation g, log app-i.g<g>.log."""
+
+    def __init__(self, ctx, bootstrap, rng):
+        self.ctx, self.bootstrap, self.rng = ctx, bootstrap, rng
+        self.extra = ["--route-topic", ROUTED,
+                      "--property", "processing.guarantee=exactly_once_v2",
+                      "--property", "statestore.cache.max.bytes=0",
+                      "--property", f"consumer.session.timeout.ms={SESSION_TIMEOUT_MS}",
+                      "--property", "consumer.heartbeat.interval.ms=1000"]
+        self.gen = [0] * INSTANCES
+        self.state_dirs = [os.path.join(ctx.work, f"state-{i}-g0") for i in range(INSTANCES)]
+        self.apps = [self._start(i) for i in range(INSTANCES)]
+        self.kills = 0
+        self.fresh_restarts = 0
+
+    def _start(self, i):
+        app = App(f"app-{i}.g{self.gen[i]}", self.ctx.app_bin, self.bootstrap, self.ctx.app_id,
+                  self.state_dirs[i], self.ctx.work, self.extra)
+        return app
+
+    def check_alive(self):
+        for a in self.apps:
+            check(a.alive(), f"{a.name} (pid {a.pid}) exited by itself ({a.proc.returncode}):\n"
+                  f"{a.tail()}")
+
+    def kill_and_restart(self):
+        i = self.rng.randrange(INSTANCES)
+        victim = self.apps[i]
+        self.check_alive()
+        tasks = victim.tasks()
+        rc = victim.kill()
+        self.kills += 1
+        pause = self.rng.uniform(0.2, 3.0)
+        fresh = self.rng.random() < 0.5
+        log(f"kill #{self.kills}: SIGKILL {victim.name} (pid {victim.pid}, exit {rc}), it owned "
+            f"{tasks}; restart in {pause:.1f}s with {'a fresh' if fresh else 'its old'} state dir")
+        time.sleep(pause)
+        self.gen[i] += 1
+        if fresh:
+            self.fresh_restarts += 1
+            self.state_dirs[i] = os.path.join(self.ctx.work, f"state-{i}-g{self.gen[i]}")
+        self.apps[i] = self._start(i)
+
+
+def word_record(rng, i, seed):
+    word = WORDS[min(int(rng.expovariate(1 / 60)), len(WORDS) - 1)] \
+        if rng.random() < 0.5 else rng.choice(WORDS)
+    return f"{seed}-{i}".encode(), word.encode()
+
+
+def scenario_crash(ctx):
+    """3 EOS instances, SIGKILLed and restarted at random while input flows: exactly once."""
+    rng = random.Random(ctx.seed)
+    bootstrap, _ = shared_bootstrap()
+    check(all(h.split(":")[0] in ("127.0.0.1", "localhost") for h in bootstrap.split(",")),
+          f"bootstrap {bootstrap} is not on 127.0.0.1")
+    log(f"shared broker {bootstrap}, application.id {ctx.app_id}, seed {ctx.seed}, input for "
+        f"{ctx.duration:.0f}s at {ctx.rate}/s, at least {ctx.min_kills} kills")
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    recreate_topics(admin, bootstrap, [INPUT, OUTPUT, ROUTED], 6)
+    feeder = broker_common.Feeder(bootstrap, INPUT,
+                                  lambda r, i: word_record(r, i, ctx.seed), ctx.rate,
+                                  random.Random(ctx.seed + 1))
+    counts = Counts(bootstrap)  # read_committed (librdkafka's default): progress only
+    crash = None
+    t_start = time.monotonic()
+    try:
+        crash = Crash(ctx, bootstrap, rng)
+        feeder.start()
+        input_end = time.monotonic() + ctx.duration
+        # The killer: a kill every few seconds; the last one leaves time to drain.
+        mean_gap = max(2.0, min(8.0, (ctx.duration - 10) / (ctx.min_kills * 1.6)))
+        next_kill = time.monotonic() + rng.uniform(0.5, 1.5) * mean_gap + 5
+        while time.monotonic() < input_end:
+            check(time.monotonic() < ctx.deadline, "deadline during the input phase")
+            crash.check_alive()
+            counts.poll(0.3)
+            if time.monotonic() >= next_kill and time.monotonic() < input_end - 5:
+                crash.kill_and_restart()
+                next_kill = time.monotonic() + rng.uniform(0.5, 1.5) * mean_gap
+            time.sleep(0.2)
+        feeder.stop()
+        log(f"input stopped after {time.monotonic() - t_start:.0f}s: {feeder.sent} sent, "
+            f"{feeder.delivered} delivered; {crash.kills} kills ({crash.fresh_restarts} restarts "
+            f"with a fresh state dir)")
+        check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
+        inputs = read_topics(bootstrap, [INPUT])[INPUT]
+        check(len(inputs) == feeder.sent, f"'{INPUT}' holds {len(inputs)} records, "
+              f"{feeder.sent} were sent")
+        expected = collections.Counter(m.value().decode() for m in inputs)
+        # Drain: every count reached (a transaction left open by the last kill holds the
+        # read_committed readers up to transaction.timeout.ms, 10 s), then quiet.
+        drain_failure = None
+        try:
+            wait_counts(counts, expected, min(ctx.deadline, time.monotonic() + ctx.drain_s),
+                        crash.apps, "after the last kill", exact=False)
+            wait_quiet(counts, 3, ctx.deadline, crash.apps)
+        except ScenarioFailure as e:
+            drain_failure = e  # the verifier's view of the topics is the evidence
+        for a in crash.apps:
+            stop_process(a, expect_clean=drain_failure is None)
+    finally:
+        feeder.stop()
+        counts.close()
+    verify(ctx, bootstrap, inputs, expected, crash, time.monotonic() - t_start, drain_failure)
+
+
+def read_view(bootstrap, topics, isolation, timeout_s=60):
+    """({topic: records}, {(topic, partition): end}) from the beginning to the end the consumer
+    reports (partition EOF): the high watermark with read_uncommitted, the last stable offset
+    (LSO) with read_committed; an LSO below the high watermark long after the writers stopped
+    is a transaction left open."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"eos-it-verifier-{os.getpid()}",
+                  "enable.auto.commit": False, "enable.partition.eof": True,
+                  "auto.offset.reset": "earliest", "isolation.level": isolation})
+    try:
+        md = c.list_topics(timeout=10).topics
+        tps = [TopicPartition(t, p, OFFSET_BEGINNING) for t in topics for p in md[t].partitions]
+        c.assign(tps)
+        records = {t: [] for t in topics}
+        ends = {}
+        end = time.monotonic() + timeout_s
+        while len(ends) < len(tps):
+            check(time.monotonic() < end, f"{isolation} read of {topics}: no EOF on "
+                  f"{sorted(set((tp.topic, tp.partition) for tp in tps) - set(ends))[:6]}")
+            for m in c.consume(1000, 0.5):
+                if m.error():
+                    check(m.error().code() == KafkaError._PARTITION_EOF,
+                          f"consume error: {m.error()}")
+                    ends[(m.topic(), m.partition())] = m.offset()
+                    continue
+                records[m.topic()].append(m)
+        return records, ends
+    finally:
+        c.close()
+
+
+def verify(ctx, bootstrap, inputs, expected, crash, elapsed, drain_failure=None):
+    """The independent verifier: read_committed and read_uncommitted views from the beginning."""
+    repartition = f"{ctx.app_id}-by-word-repartition"
+    changelog = f"{ctx.app_id}-{STORE}-changelog"
+    topics = [OUTPUT, ROUTED, repartition, changelog]
+    committed, lso = read_view(bootstrap, topics, "read_committed")
+    everything, hwm = read_view(bootstrap, topics, "read_uncommitted")
+    open_txn = {tp: (lso[tp], hwm[tp]) for tp in hwm if lso.get(tp, hwm[tp]) < hwm[tp] - 1}
+    if open_txn:
+        log(f"partitions whose LSO is below the high watermark (open transaction? the last "
+            f"offset may be a commit marker): {sorted(open_txn.items())}")
+        for (t, p), (lo, hi) in sorted(open_txn.items())[:8]:
+            tail = [(m.offset(), m.key(), m.value()) for m in everything[t]
+                    if m.partition() == p and m.offset() >= lo][:5]
+            log(f"  {t}-{p} records at/after the LSO {lo}: {tail}")
+    aborted = {}
+    for t in topics:
+        seen = {(m.partition(), m.offset()) for m in committed[t]}
+        all_offsets = {(m.partition(), m.offset()) for m in everything[t]}
+        check(seen <= all_offsets, f"{t}: committed records missing from the uncommitted view")
+        aborted[t] = len(all_offsets - seen)
+        log(f"'{t}': {len(committed[t])} committed records, {len(everything[t])} with "
+            f"read_uncommitted: {aborted[t]} aborted records hidden")
+
+    # word-counts: per word, 1..n_w in its one partition, in offset order.
+    per_word = collections.defaultdict(list)
+    partitions = collections.defaultdict(set)
+    for m in sorted(committed[OUTPUT], key=lambda m: (m.partition(), m.offset())):
+        check(m.value() is not None and len(m.value()) == 8, f"not an int64: {m.value()!r}")
+        w = m.key().decode()
+        per_word[w].append((m.partition(), m.offset(), int.from_bytes(m.value(), "big",
+                                                                      signed=True)))
+        partitions[w].add(m.partition())
+    bad = []
+    for w in sorted(set(per_word) | set(expected)):
+        got = [c for _, _, c in per_word.get(w, [])]
+        want = list(range(1, expected.get(w, 0) + 1))
+        if got != want:
+            dup = [c for c, k in collections.Counter(got).items() if k > 1]
+            missing = sorted(set(want) - set(got))
+            where = [(p, o, c) for p, o, c in per_word.get(w, []) if c in dup][:6]
+            bad.append(f"{w}: {len(got)} counts for {len(want)} occurrences; duplicates "
+                       f"{dup[:8]} at (partition, offset, count) {where}; missing {missing[:8]}; "
+                       f"first out-of-order at index "
+                       f"{next((k for k, (a, b) in enumerate(zip(got, want)) if a != b), None)}")
+    split = {w: ps for w, ps in partitions.items() if len(ps) > 1}
+    check(not split, f"words in several word-counts partitions: {list(split.items())[:5]}")
+    if bad:
+        log(f"word-counts is not exactly 1..n per word ({len(bad)} words):\n  " +
+            "\n  ".join(bad[:10]))
+    check(drain_failure is None, f"drain: {drain_failure}")
+    check(not bad, f"word-counts is not exactly 1..n per word ({len(bad)} words):\n  " +
+          "\n  ".join(bad[:10]))
+    check(len(committed[OUTPUT]) == len(inputs),
+          f"{len(committed[OUTPUT])} committed counts for {len(inputs)} inputs")
+
+    # words-even: exactly one copy of each even-length input record.
+    want = collections.Counter((m.key(), m.value()) for m in inputs if routed(m.value().decode()))
+    got = collections.Counter((m.key(), m.value()) for m in committed[ROUTED])
+    dups = [(k, n) for k, n in got.items() if n > 1]
+    missing = [k for k in want if k not in got]
+    extra = [k for k in got if k not in want]
+    check(not dups and not missing and not extra,
+          f"'{ROUTED}': {len(dups)} duplicated, {len(missing)} missing, {len(extra)} unexpected "
+          f"records, e.g. dup {dups[:3]} missing {missing[:3]} extra {extra[:3]}")
+
+    # Aborted transactions happened (kills mid-transaction) and were hidden.
+    hidden = aborted[OUTPUT] + aborted[ROUTED]
+    check(crash.kills >= ctx.min_kills, f"only {crash.kills} kills, wanted {ctx.min_kills}")
+    check(hidden > 0, f"no aborted record in '{OUTPUT}' or '{ROUTED}' after {crash.kills} kills: "
+          f"the kills proved nothing")
+
+    restores = restore_events = txn_failures = 0
+    for p in broker_common.Process.all:
+        text = p.text()
+        restores += len(re.findall(r"restored store " + STORE + r":", text))
+        restore_events += len(re.findall(r"restoring store " + STORE + r" from", text))
+        txn_failures += len(re.findall(r"transaction failed|abort_transaction", text))
+    log(f"crash test PASSED: {crash.kills} kills survived ({crash.fresh_restarts} with a fresh "
+        f"state dir), {len(inputs)} input records, {len(committed[OUTPUT])} counts and "
+        f"{len(committed[ROUTED])} routed records checked exactly once over {len(expected)} "
+        f"words, {hidden} aborted output records hidden ({aborted[repartition]} repartition, "
+        f"{aborted[changelog]} changelog), {restores} restorations of '{STORE}' "
+        f"({restore_events} started), {txn_failures} transaction failures in the logs; "
+        f"{elapsed:.0f}s")
+
+
+SCENARIOS = {"crash": scenario_crash}
+
+
+class Context(ScenarioContext):
+    def __init__(self, args):
+        super().__init__("eos-it", args.scenario, args.budget, args.work_dir)
+        self.app_bin = os.path.abspath(args.app)
+        self.duration = args.duration
+        self.min_kills = args.min_kills
+        self.rate = args.rate
+        self.drain_s = args.drain
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
+    ap.add_argument("--app", required=True, help="the kstreams_word_count_app binary")
+    ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--duration", type=float, default=100, help="seconds of input (and kills)")
+    ap.add_argument("--min-kills", type=int, default=5)
+    ap.add_argument("--rate", type=int, default=200, help="input records per second")
+    ap.add_argument("--drain", type=float, default=60,
+                    help="seconds for the outputs to catch up after the input stops")
+    ap.add_argument("--budget", type=float, default=220, help="seconds for the scenario")
+    args = ap.parse_args()
+    ctx = Context(args)
+    return run_scenario(args.scenario, SCENARIOS[args.scenario], ctx, ctx.work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
