@@ -35,13 +35,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <random>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -72,7 +75,7 @@ using address_router::Address;
 
 struct Options {
   std::string bootstrap_servers;  // empty: embedded cluster
-  std::int64_t records = 150'000;
+  std::int64_t records = 0;  // 0: the workload's default (router 150 000, count 600 000)
   int partitions = 4;
   double invalid_share = 0.1;
   std::uint64_t seed = 42;
@@ -94,6 +97,11 @@ struct Options {
   bool embedded = true;
   bool from_latest = false;  // latency child: start at the end of the input
   int repeat = 3;
+  // --workload count (see run_parent_count).
+  std::string workload = "router";
+  std::int64_t keys = 10'000;
+  std::int64_t cache_bytes = -1;  // -1: kstreams' default statestore.cache.max.bytes
+  std::string output_topic;       // child-only: this run's output topic
 };
 
 const std::vector<std::string> kOutputTopics = {
@@ -147,7 +155,7 @@ kstreams::StreamsConfig streams_config(const Options& opt) {
     config.client_properties["consumer.heartbeat.interval.ms"] = "300";
   }
   if (opt.from_latest) config.client_properties["consumer.auto.offset.reset"] = "latest";
-  address_router::configure(config);
+  if (opt.workload == "router") address_router::configure(config);
   return config;
 }
 
@@ -198,62 +206,70 @@ void raw_delivery_cb(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) ++g_delivery_failures;
 }
 
-int run_raw(const Options& opt) {
-  const kstreams::StreamsConfig config = streams_config(opt);
-  const kstreams::internal::ClientIdentity identity{opt.bootstrap_servers, opt.group + "-raw",
-                                                    false};
-  char err[512];
+class OffsetTracker;
 
-  rd_kafka_conf_t* pconf = make_rd_conf(kstreams::internal::producer_config(config, identity));
-  rd_kafka_conf_set_dr_msg_cb(pconf, raw_delivery_cb);
-  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
-  if (producer == nullptr) die(std::string("producer: ") + err);
+// A raw contender's clients, with exactly the properties of kstreams' stream threads
+// (src/runtime/client_configs.cc), the consumer subscribed to `input_topic`.
+struct RawClients {
+  rd_kafka_t* producer = nullptr;
+  rd_kafka_t* consumer = nullptr;
+  rd_kafka_queue_t* queue = nullptr;
 
-  rd_kafka_conf_t* cconf = make_rd_conf(kstreams::internal::consumer_config(config, identity));
-  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
-  if (consumer == nullptr) die(std::string("consumer: ") + err);
-  rd_kafka_poll_set_consumer(consumer);
-  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(consumer);
+  RawClients(const Options& opt, const std::string& input_topic) {
+    const kstreams::StreamsConfig config = streams_config(opt);
+    const kstreams::internal::ClientIdentity identity{opt.bootstrap_servers, opt.group + "-raw",
+                                                      false};
+    char err[512];
+    rd_kafka_conf_t* pconf = make_rd_conf(kstreams::internal::producer_config(config, identity));
+    rd_kafka_conf_set_dr_msg_cb(pconf, raw_delivery_cb);
+    producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
+    if (producer == nullptr) die(std::string("producer: ") + err);
+    rd_kafka_conf_t* cconf = make_rd_conf(kstreams::internal::consumer_config(config, identity));
+    consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
+    if (consumer == nullptr) die(std::string("consumer: ") + err);
+    rd_kafka_poll_set_consumer(consumer);
+    queue = rd_kafka_queue_get_consumer(consumer);
+    rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(sub, input_topic.c_str(), RD_KAFKA_PARTITION_UA);
+    if (rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer, sub); e) die(rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(sub);
+  }
 
-  // Topic handles once, so produce does no lookup by name.
-  std::vector<rd_kafka_topic_t*> out;
-  for (const auto& t : kOutputTopics)
-    out.push_back(rd_kafka_topic_new(producer, t.c_str(), nullptr));
-  rd_kafka_topic_t* const shipping = out[0];
-  rd_kafka_topic_t* const billing = out[1];
-  rd_kafka_topic_t* const invalid = out[2];
-  rd_kafka_topic_t* const dlq = out[3];
+  // Closes the consumer, destroys the producer's topic handles, then the clients.
+  void close(const std::vector<rd_kafka_topic_t*>& topics) {
+    rd_kafka_consumer_close(consumer);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_destroy(consumer);
+    for (rd_kafka_topic_t* t : topics) rd_kafka_topic_destroy(t);
+    rd_kafka_destroy(producer);
+  }
 
-  rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(sub, std::string(address_router::kInputTopic).c_str(),
-                                    RD_KAFKA_PARTITION_UA);
-  if (rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer, sub); e) die(rd_kafka_err2str(e));
-  rd_kafka_topic_partition_list_destroy(sub);
+  // Flushes the producer, then commits `offsets` (at-least-once).
+  void flush_then_commit(OffsetTracker& offsets, bool sync);
+};
 
-  std::vector<std::int64_t> next_offset;  // per input partition, -1 = nothing processed
-  std::vector<std::int64_t> committed;
-  std::int64_t processed = 0;
-  std::int64_t routed[4] = {0, 0, 0, 0};
-  std::int64_t commits = 0;
-  bool started = false;
-  bool drained = opt.from_latest;
-  bool ready = false;
-  Clock::time_point t0;
-  double cpu0 = 0;
-  auto last_commit = Clock::now();
-  Address address;
-  std::string reserialized;
-  const std::string input_topic(address_router::kInputTopic);
+// The raw loop's processed and committed input offsets, per partition (-1: none).
+class OffsetTracker {
+ public:
+  explicit OffsetTracker(std::string topic) : topic_(std::move(topic)) {}
 
-  auto commit = [&](bool sync) {
-    if (rd_kafka_flush(producer, 30'000) != RD_KAFKA_RESP_ERR_NO_ERROR) die("flush timed out");
-    if (g_delivery_failures.load() != 0) die("delivery failures");
+  void processed(std::int32_t partition, std::int64_t offset) {
+    const auto p = static_cast<std::size_t>(partition);
+    if (p >= next_.size()) {
+      next_.resize(p + 1, -1);
+      committed_.resize(p + 1, -1);
+    }
+    next_[p] = offset + 1;
+  }
+
+  // Commits what was processed since the last commit; counts the commits that had something.
+  void commit(rd_kafka_t* consumer, bool sync) {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(4);
-    for (std::size_t p = 0; p < next_offset.size(); ++p) {
-      if (next_offset[p] > committed[p]) {
-        rd_kafka_topic_partition_list_add(list, input_topic.c_str(), static_cast<int32_t>(p))
-            ->offset = next_offset[p];
-        committed[p] = next_offset[p];
+    for (std::size_t p = 0; p < next_.size(); ++p) {
+      if (next_[p] > committed_[p]) {
+        rd_kafka_topic_partition_list_add(list, topic_.c_str(), static_cast<int32_t>(p))->offset =
+            next_[p];
+        committed_[p] = next_[p];
       }
     }
     if (list->cnt > 0) {
@@ -264,17 +280,85 @@ int run_raw(const Options& opt) {
       ++commits;
     }
     rd_kafka_topic_partition_list_destroy(list);
+  }
+
+  std::atomic<std::int64_t> commits{0};
+
+ private:
+  std::string topic_;
+  std::vector<std::int64_t> next_;
+  std::vector<std::int64_t> committed_;
+};
+
+void RawClients::flush_then_commit(OffsetTracker& offsets, bool sync) {
+  if (rd_kafka_flush(producer, 30'000) != RD_KAFKA_RESP_ERR_NO_ERROR) die("flush timed out");
+  if (g_delivery_failures.load() != 0) die("delivery failures");
+  offsets.commit(consumer, sync);
+}
+
+// The raw consume loop: takes whatever is queued without waiting; blocks (up to 100 ms) for one
+// record only when nothing is (rd_kafka_consume_batch_queue would wait for a full batch or the
+// timeout). After each round, serves the producer's callbacks and calls `tick`, which returns true
+// to stop.
+template <class Handle, class Tick>
+void raw_loop(const Options& opt, RawClients& clients, Handle handle, Tick tick) {
+  std::vector<rd_kafka_message_t*> batch(static_cast<std::size_t>(opt.max_poll_records));
+  for (;;) {
+    const ssize_t n = rd_kafka_consume_batch_queue(clients.queue, 0, batch.data(), batch.size());
+    if (n < 0) die("consume_batch_queue failed");
+    for (ssize_t i = 0; i < n; ++i) handle(batch[static_cast<std::size_t>(i)]);
+    if (n == 0) {
+      if (rd_kafka_message_t* m = rd_kafka_consumer_poll(clients.consumer, 100)) handle(m);
+    }
+    rd_kafka_poll(clients.producer, 0);
+    if (tick()) return;
+  }
+}
+
+// A consumed message that is an error: logs it (unless end of partition) and destroys it.
+bool consumer_error(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+  if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    std::fprintf(stderr, "raw: consumer error: %s\n", rd_kafka_message_errstr(m));
+  }
+  rd_kafka_message_destroy(m);
+  return true;
+}
+
+int run_raw(const Options& opt) {
+  const std::string input_topic(address_router::kInputTopic);
+  RawClients clients(opt, input_topic);
+  rd_kafka_t* const producer = clients.producer;
+  rd_kafka_t* const consumer = clients.consumer;
+
+  // Topic handles once, so produce does no lookup by name.
+  std::vector<rd_kafka_topic_t*> out;
+  for (const auto& t : kOutputTopics)
+    out.push_back(rd_kafka_topic_new(producer, t.c_str(), nullptr));
+  rd_kafka_topic_t* const shipping = out[0];
+  rd_kafka_topic_t* const billing = out[1];
+  rd_kafka_topic_t* const invalid = out[2];
+  rd_kafka_topic_t* const dlq = out[3];
+
+  OffsetTracker offsets(input_topic);
+  std::int64_t processed = 0;
+  std::int64_t routed[4] = {0, 0, 0, 0};
+  bool started = false;
+  bool drained = opt.from_latest;
+  bool ready = false;
+  Clock::time_point t0;
+  double cpu0 = 0;
+  auto last_commit = Clock::now();
+  Address address;
+  std::string reserialized;
+
+  auto commit = [&](bool sync) {
+    clients.flush_then_commit(offsets, sync);
     last_commit = Clock::now();
   };
 
   auto handle = [&](rd_kafka_message_t* m) {
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        std::fprintf(stderr, "raw: consumer error: %s\n", rd_kafka_message_errstr(m));
-      }
-      rd_kafka_message_destroy(m);
-      return;
-    }
+    if (consumer_error(m)) return;
     if (!started) {
       started = true;
       t0 = Clock::now();
@@ -349,12 +433,7 @@ int run_raw(const Options& opt) {
       rd_kafka_poll(producer, 10);
     }
     ++routed[route];
-    const auto p = static_cast<std::size_t>(m->partition);
-    if (p >= next_offset.size()) {
-      next_offset.resize(p + 1, -1);
-      committed.resize(p + 1, -1);
-    }
-    next_offset[p] = m->offset + 1;
+    offsets.processed(m->partition, m->offset);
     rd_kafka_message_destroy(m);
     ++processed;
     if (!drained && processed >= opt.expected) {
@@ -364,7 +443,7 @@ int run_raw(const Options& opt) {
                        {"seconds", fmt(secs)},
                        {"cpu", fmt(cpu_seconds() - cpu0)},
                        {"rss_kb", std::to_string(peak_rss_kb())},
-                       {"commits", std::to_string(commits)},
+                       {"commits", std::to_string(offsets.commits.load())},
                        {"shipping", std::to_string(routed[0])},
                        {"billing", std::to_string(routed[1])},
                        {"invalid", std::to_string(routed[2])},
@@ -372,17 +451,7 @@ int run_raw(const Options& opt) {
     }
   };
 
-  std::vector<rd_kafka_message_t*> batch(static_cast<std::size_t>(opt.max_poll_records));
-  for (;;) {
-    // Take whatever is queued without waiting; block (up to 100 ms) for one record only when
-    // nothing is (rd_kafka_consume_batch_queue would wait for a full batch or the timeout).
-    const ssize_t n = rd_kafka_consume_batch_queue(queue, 0, batch.data(), batch.size());
-    if (n < 0) die("consume_batch_queue failed");
-    for (ssize_t i = 0; i < n; ++i) handle(batch[static_cast<std::size_t>(i)]);
-    if (n == 0) {
-      if (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 100)) handle(m);
-    }
-    rd_kafka_poll(producer, 0);
+  raw_loop(opt, clients, handle, [&] {
     if (opt.from_latest && !ready) {
       rd_kafka_topic_partition_list_t* assigned = nullptr;
       if (rd_kafka_assignment(consumer, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -393,29 +462,23 @@ int run_raw(const Options& opt) {
     }
     if (Clock::now() - last_commit >= std::chrono::milliseconds(opt.commit_interval_ms)) {
       commit(opt.raw_sync_commit);
-      if (drained && stdin_says_stop(0)) break;
+      if (drained && stdin_says_stop(0)) return true;
     }
-  }
+    return false;
+  });
   commit(true);
   emit("DONE", {{"rss_kb", std::to_string(peak_rss_kb())},
                 {"records", std::to_string(processed)},
-                {"commits", std::to_string(commits)}});
-  rd_kafka_consumer_close(consumer);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_destroy(consumer);
-  for (rd_kafka_topic_t* t : out) rd_kafka_topic_destroy(t);
-  rd_kafka_destroy(producer);
+                {"commits", std::to_string(offsets.commits.load())}});
+  clients.close(out);
   return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // kstreams contender
 
-int run_kstreams(const Options& opt) {
-  kstreams::StreamsBuilder builder;
-  address_router::build(builder);
-  kstreams::Result<kstreams::Topology> topology = builder.build();
-  if (!topology.ok()) die("topology: " + topology.status().to_string());
+// streams_config plus the --kstreams-* options.
+kstreams::StreamsConfig kstreams_config(const Options& opt) {
   kstreams::StreamsConfig config = streams_config(opt);
   for (const std::string& kv : opt.kstreams_properties) {
     const auto eq = kv.find('=');
@@ -426,6 +489,50 @@ int run_kstreams(const Options& opt) {
     config.buffered_records_per_partition = opt.kstreams_buffered_records;
   }
   if (opt.kstreams_poll_ms >= 0) config.poll_ms = opt.kstreams_poll_ms;
+  return config;
+}
+
+void die_if_failed(const kstreams::KafkaStreams& app) {
+  if (app.state() == kstreams::StreamsState::kError) die("kstreams: " + app.error().to_string());
+}
+
+// Consumed records and commits over the app's stream threads.
+void thread_totals(const kstreams::KafkaStreams& app, std::uint64_t& consumed,
+                   std::uint64_t& commits) {
+  consumed = 0;
+  commits = 0;
+  for (const auto& t : app.thread_metrics()) {
+    consumed += t.records_consumed;
+    commits += t.commits;
+  }
+}
+
+struct Window {
+  Clock::time_point t0;
+  double cpu0 = 0;
+  std::uint64_t processed0 = 0;
+};
+
+// The stream thread publishes its counters after each loop iteration; sample them every
+// millisecond. The window starts at the first sample that shows a consumed record; the records
+// processed before that sample are not counted (rate = processed in window / window).
+Window wait_first_consumed(const kstreams::KafkaStreams& app) {
+  std::uint64_t consumed = 0;
+  std::uint64_t commits = 0;
+  for (;;) {
+    thread_totals(app, consumed, commits);
+    if (consumed > 0) return Window{Clock::now(), cpu_seconds(), app.metrics().records_processed};
+    die_if_failed(app);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+int run_kstreams(const Options& opt) {
+  kstreams::StreamsBuilder builder;
+  address_router::build(builder);
+  kstreams::Result<kstreams::Topology> topology = builder.build();
+  if (!topology.ok()) die("topology: " + topology.status().to_string());
+  kstreams::StreamsConfig config = kstreams_config(opt);
   kstreams::KafkaStreams app(std::move(topology).value(), config);
   if (kstreams::Status s = app.start(); !s.ok()) die("start: " + s.to_string());
 
@@ -444,43 +551,19 @@ int run_kstreams(const Options& opt) {
                   {"close", closed.ok() ? "ok" : "timeout"}});
     return 0;
   }
-  auto totals = [&app](std::uint64_t& consumed, std::uint64_t& commits) {
-    consumed = 0;
-    commits = 0;
-    for (const auto& t : app.thread_metrics()) {
-      consumed += t.records_consumed;
-      commits += t.commits;
-    }
-  };
-  // The stream thread publishes its counters after each loop iteration; sample them every
-  // millisecond. The window starts at the first sample that shows a consumed record; the records
-  // processed before that sample are not counted (rate = processed in window / window).
-  std::uint64_t consumed = 0;
-  std::uint64_t commits = 0;
-  Clock::time_point t0;
-  double cpu0 = 0;
-  std::uint64_t processed0 = 0;
-  for (;;) {
-    totals(consumed, commits);
-    if (consumed > 0) {
-      t0 = Clock::now();
-      cpu0 = cpu_seconds();
-      processed0 = app.metrics().records_processed;
-      break;
-    }
-    if (app.state() == kstreams::StreamsState::kError) die("kstreams: " + app.error().to_string());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const auto [t0, cpu0, processed0] = wait_first_consumed(app);
   kstreams::ProcessingMetrics m;
   for (;;) {
     m = app.metrics();
     if (static_cast<std::int64_t>(m.records_processed) >= opt.expected) break;
-    if (app.state() == kstreams::StreamsState::kError) die("kstreams: " + app.error().to_string());
+    die_if_failed(app);
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   const auto t1 = Clock::now();
   const double cpu1 = cpu_seconds();
-  totals(consumed, commits);
+  std::uint64_t consumed = 0;
+  std::uint64_t commits = 0;
+  thread_totals(app, consumed, commits);
   emit("DRAINED", {{"records", std::to_string(m.records_processed - processed0)},
                    {"seconds", fmt(seconds_between(t0, t1))},
                    {"cpu", fmt(cpu1 - cpu0)},
@@ -604,10 +687,10 @@ rd_kafka_t* make_client(rd_kafka_type_t type,
   return rk;
 }
 
-std::int64_t input_record_count(const std::string& bootstrap, int partitions, bool check_low) {
+std::int64_t input_record_count(const std::string& bootstrap, int partitions, bool check_low,
+                                const std::string& topic = std::string(address_router::kInputTopic)) {
   rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}});
   std::int64_t total = 0;
-  const std::string topic(address_router::kInputTopic);
   for (int p = 0; p < partitions; ++p) {
     std::int64_t low = 0;
     std::int64_t high = 0;
@@ -840,10 +923,11 @@ void recreate_topics(const std::string& bootstrap, const std::vector<std::string
   std::this_thread::sleep_for(std::chrono::seconds(2));  // metadata propagation
 }
 
-int run_parent(Options opt, const std::string& command_line) {
+// The embedded cluster with `topics` (when no --bootstrap-servers), or the given cluster with
+// `topics` deleted and re-created; sets opt.bootstrap_servers and opt.embedded.
+std::unique_ptr<kstreams::kafka::EmbeddedCluster> prepare_cluster(
+    Options& opt, const std::vector<std::string>& topics) {
   std::unique_ptr<kstreams::kafka::EmbeddedCluster> cluster;
-  std::vector<std::string> topics = kOutputTopics;
-  topics.insert(topics.begin(), std::string(address_router::kInputTopic));
   if (opt.bootstrap_servers.empty()) {
     auto started = kstreams::kafka::EmbeddedCluster::start(3);
     if (!started.ok()) die("embedded cluster: " + started.status().to_string());
@@ -859,6 +943,488 @@ int run_parent(Options opt, const std::string& command_line) {
     opt.embedded = false;
     recreate_topics(opt.bootstrap_servers, topics, opt.partitions);
   }
+  return cluster;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workload "count": count by key, end to end.
+//
+// Input `counts.in`: --records records keyed by one of --keys keys ("k0000000".."k<keys-1>",
+// uniform, seeded), 8-byte values, partitioned by key (murmur2). Contenders:
+//   raw       consume -> ++count in an std::unordered_map (in memory: no RocksDB, no changelog)
+//             -> every commit interval: produce each key updated since the last commit once
+//             (its latest count, 8 bytes big-endian, the latest input timestamp of the key), flush,
+//             then commit the processed offsets. What one would hand-write with librdkafka.
+//   kstreams  stream.group_by_key().count(Materialized::as("counts")).to_stream().to(out):
+//             RocksDB store + changelog, record cache (statestore.cache.max.bytes, default
+//             10 MiB, --cache-bytes), at-least-once, same commit interval.
+// Each child writes to an output topic of its own (counts.out.<run>); the parent checks that the
+// last count of every key there equals the number of input records of that key. Throughput is
+// end to end: from the first record consumed until the group's committed offsets cover the
+// whole input (so every count is durable in the output and every offset committed), watched by
+// the same polling consumer (OffsetFetch every ms, never joins the group) in both children.
+
+const std::string kCountInput = "counts.in";
+
+std::string count_key(std::int64_t k) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "k%07lld", static_cast<long long>(k));
+  return buf;
+}
+
+std::string count_output_topic(int run) { return "counts.out." + std::to_string(run); }
+
+std::string child_group(const std::string& name, int run) {
+  return "e2e-bench-" + name + "-" + std::to_string(getpid()) + "-" + std::to_string(run);
+}
+
+// The group's committed offsets of the input, read by a consumer of its own that never joins the
+// group.
+class CommitWatcher {
+ public:
+  explicit CommitWatcher(const Options& opt) : topic_(kCountInput), partitions_(opt.partitions) {
+    rk_ = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", opt.bootstrap_servers},
+                                          {"group.id", opt.group},
+                                          {"enable.auto.commit", "false"}});
+  }
+  CommitWatcher(const CommitWatcher&) = delete;
+  CommitWatcher& operator=(const CommitWatcher&) = delete;
+  ~CommitWatcher() { rd_kafka_destroy(rk_); }
+
+  // Sum of the committed offsets (the input starts at offset 0: records committed); -1 on error.
+  std::int64_t committed() {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
+    for (int p = 0; p < partitions_; ++p) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
+    std::int64_t total = -1;
+    if (rd_kafka_committed(rk_, list, 5'000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      total = 0;
+      for (int i = 0; i < list->cnt; ++i) {
+        if (list->elems[i].offset > 0) total += list->elems[i].offset;
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return total;
+  }
+
+  void wait_for(std::int64_t records) {
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (committed() < records) {
+      if (Clock::now() > deadline) die("offsets not committed within 120 s of the last record");
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+ private:
+  std::string topic_;
+  int partitions_;
+  rd_kafka_t* rk_ = nullptr;
+};
+
+int run_raw_count(const Options& opt) {
+  RawClients clients(opt, kCountInput);
+  rd_kafka_topic_t* out = rd_kafka_topic_new(clients.producer, opt.output_topic.c_str(), nullptr);
+
+  struct Entry {
+    std::int64_t count = 0;
+    std::int64_t timestamp = 0;
+    bool dirty = false;
+  };
+  std::unordered_map<std::string, Entry> counts;  // node-based: pointers stay valid
+  std::vector<std::pair<const std::string, Entry>*> dirty;
+  std::string key;
+
+  OffsetTracker offsets(kCountInput);
+  std::int64_t processed = 0;
+  std::int64_t produced = 0;
+  bool started = false;
+  bool drained = false;
+  Clock::time_point t0;
+  double cpu0 = 0;
+  std::atomic<bool> done{false};
+  auto last_commit = Clock::now();
+
+  // The end of the measurement: the committed offsets cover the input.
+  std::thread watcher([&] {
+    CommitWatcher w(opt);
+    while (!done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    w.wait_for(opt.expected);
+    const double secs = seconds_between(t0, Clock::now());
+    emit("DRAINED", {{"records", std::to_string(opt.expected)},
+                     {"seconds", fmt(secs)},
+                     {"cpu", fmt(cpu_seconds() - cpu0)},
+                     {"rss_kb", std::to_string(peak_rss_kb())},
+                     {"commits", std::to_string(offsets.commits.load())}});
+  });
+
+  auto commit = [&](bool sync) {
+    // The updated counts, once per key (what a record cache does), then flush, then offsets.
+    for (auto* entry : dirty) {
+      Entry& e = entry->second;
+      e.dirty = false;
+      unsigned char value[8];
+      const auto v = static_cast<std::uint64_t>(e.count);
+      for (int b = 0; b < 8; ++b) value[b] = static_cast<unsigned char>(v >> (56 - 8 * b));
+      for (;;) {
+        rd_kafka_vu_t fields[5];
+        fields[0].vtype = RD_KAFKA_VTYPE_RKT;
+        fields[0].u.rkt = out;
+        fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+        fields[2].vtype = RD_KAFKA_VTYPE_KEY;
+        fields[2].u.mem.ptr = const_cast<char*>(entry->first.data());
+        fields[2].u.mem.size = entry->first.size();
+        fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
+        fields[3].u.mem.ptr = value;
+        fields[3].u.mem.size = sizeof value;
+        fields[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+        fields[4].u.i64 = e.timestamp;
+        rd_kafka_error_t* error = rd_kafka_produceva(clients.producer, fields, 5);
+        if (error == nullptr) break;
+        const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+        const std::string text = rd_kafka_error_string(error);
+        rd_kafka_error_destroy(error);
+        if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("produce: " + text);
+        rd_kafka_poll(clients.producer, 10);
+      }
+      ++produced;
+    }
+    dirty.clear();
+    clients.flush_then_commit(offsets, sync);
+    last_commit = Clock::now();
+  };
+
+  auto handle = [&](rd_kafka_message_t* m) {
+    if (consumer_error(m)) return;
+    if (!started) {
+      started = true;
+      t0 = Clock::now();
+      cpu0 = cpu_seconds();
+    }
+    const std::int64_t ts = rd_kafka_message_timestamp(m, nullptr);
+    key.assign(static_cast<const char*>(m->key), m->key_len);
+    auto it = counts.try_emplace(key).first;
+    Entry& e = it->second;
+    ++e.count;
+    e.timestamp = std::max(e.timestamp, ts);
+    if (!e.dirty) {
+      e.dirty = true;
+      dirty.push_back(&*it);
+    }
+    offsets.processed(m->partition, m->offset);
+    rd_kafka_message_destroy(m);
+    if (++processed >= opt.expected && !drained) {
+      drained = true;
+      done.store(true);
+    }
+  };
+
+  raw_loop(opt, clients, handle, [&] {
+    if (Clock::now() - last_commit < std::chrono::milliseconds(opt.commit_interval_ms)) {
+      return false;
+    }
+    commit(opt.raw_sync_commit);
+    return drained && stdin_says_stop(0);
+  });
+  watcher.join();
+  commit(true);
+  emit("DONE", {{"rss_kb", std::to_string(peak_rss_kb())},
+                {"records", std::to_string(processed)},
+                {"produced", std::to_string(produced)},
+                {"commits", std::to_string(offsets.commits.load())}});
+  clients.close({out});
+  return 0;
+}
+
+int run_kstreams_count(const Options& opt) {
+  kstreams::StreamsBuilder builder;
+  builder.stream<std::string, std::string>(kCountInput)
+      .group_by_key()
+      .count(kstreams::Materialized<std::string, std::int64_t>::as("counts"))
+      .to_stream()
+      .to(opt.output_topic);
+  kstreams::Result<kstreams::Topology> topology = builder.build();
+  if (!topology.ok()) die("topology: " + topology.status().to_string());
+  kstreams::StreamsConfig config = kstreams_config(opt);
+  if (opt.cache_bytes >= 0) config.statestore_cache_max_bytes = opt.cache_bytes;
+  const std::filesystem::path state_dir =
+      std::filesystem::temp_directory_path() / ("kstreams-e2e-bench-" + opt.group);
+  std::filesystem::remove_all(state_dir);
+  config.state_dir = state_dir.string();
+
+  CommitWatcher watcher(opt);
+  std::optional<kstreams::KafkaStreams> app;
+  app.emplace(std::move(topology).value(), config);
+  if (kstreams::Status s = app->start(); !s.ok()) die("start: " + s.to_string());
+  const auto [t0, cpu0, processed0] = wait_first_consumed(*app);
+  while (static_cast<std::int64_t>(app->metrics().records_processed) < opt.expected) {
+    die_if_failed(*app);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  watcher.wait_for(opt.expected);
+  const auto t1 = Clock::now();
+  const double cpu1 = cpu_seconds();
+  std::uint64_t consumed = 0;
+  std::uint64_t commits = 0;
+  thread_totals(*app, consumed, commits);
+  kstreams::ProcessingMetrics m = app->metrics();
+  emit("DRAINED", {{"records", std::to_string(static_cast<std::uint64_t>(opt.expected) - processed0)},
+                   {"seconds", fmt(seconds_between(t0, t1))},
+                   {"cpu", fmt(cpu1 - cpu0)},
+                   {"rss_kb", std::to_string(peak_rss_kb())},
+                   {"commits", std::to_string(commits)},
+                   {"produced", std::to_string(m.records_produced)}});
+  while (!stdin_says_stop(100)) die_if_failed(*app);
+  const kstreams::Status closed = app->close(std::chrono::seconds(30));
+  m = app->metrics();
+  emit("DONE", {{"rss_kb", std::to_string(peak_rss_kb())},
+                {"records", std::to_string(m.records_processed)},
+                {"produced", std::to_string(m.records_produced)},
+                {"close", closed.ok() ? "ok" : "timeout"}});
+  app.reset();
+  std::filesystem::remove_all(state_dir);
+  return 0;
+}
+
+// Pre-loads the input; returns the expected count of every key.
+std::vector<std::int64_t> load_count_input(const Options& opt) {
+  std::vector<std::int64_t> expected(static_cast<std::size_t>(opt.keys), 0);
+  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", opt.bootstrap_servers},
+                                                   {"linger.ms", "20"},
+                                                   {"partitioner", "murmur2_random"},
+                                                   {"queue.buffering.max.messages", "1000000"}});
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, kCountInput.c_str(), nullptr);
+  std::mt19937_64 random(opt.seed);
+  std::uniform_int_distribution<std::int64_t> pick(0, opt.keys - 1);
+  for (std::int64_t i = 0; i < opt.records; ++i) {
+    const std::int64_t k = pick(random);
+    ++expected[static_cast<std::size_t>(k)];
+    const std::string key = count_key(k);
+    char value[8];
+    std::memcpy(value, &i, sizeof value);
+    while (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value, sizeof value,
+                            key.data(), key.size(), nullptr) != 0) {
+      if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("pre-load produce failed");
+      rd_kafka_poll(rk, 10);
+    }
+    rd_kafka_poll(rk, 0);
+  }
+  if (rd_kafka_flush(rk, 60'000) != RD_KAFKA_RESP_ERR_NO_ERROR) die("pre-load flush timed out");
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(rk);
+  return expected;
+}
+
+struct CountCheck {
+  std::int64_t records = 0;  // output records
+  std::int64_t wrong = 0;    // keys whose last count is not the expected one (missing included)
+  std::int64_t extra = 0;    // keys that are not in the input
+  std::string first_wrong;
+};
+
+// Reads a whole output topic and compares the last count of every key with `expected`.
+CountCheck check_counts(const Options& opt, const std::string& topic,
+                        const std::vector<std::int64_t>& expected) {
+  CountCheck result;
+  rd_kafka_t* rk = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", opt.bootstrap_servers},
+                                                   {"group.id", "e2e-bench-count-checker"},
+                                                   {"enable.auto.commit", "false"},
+                                                   {"fetch.wait.max.ms", "10"}});
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(opt.partitions);
+  std::vector<std::int64_t> high(static_cast<std::size_t>(opt.partitions), 0);
+  std::int64_t remaining = 0;
+  for (int p = 0; p < opt.partitions; ++p) {
+    std::int64_t low = 0;
+    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high[p], 10'000) != 0) {
+      die("watermarks of " + topic);
+    }
+    if (low != 0) die(topic + " lost its first records (the mock's ~5 MiB per partition)");
+    remaining += high[p];
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = 0;
+  }
+  result.records = remaining;
+  if (rd_kafka_assign(rk, list) != 0) die("assign " + topic);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::unordered_map<std::string, std::int64_t> last;
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (remaining > 0) {
+    if (Clock::now() > deadline) die("reading " + topic + " timed out");
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::int64_t v = -1;
+      if (m->len == 8) {
+        std::uint64_t u = 0;
+        for (int b = 0; b < 8; ++b) u = (u << 8) | static_cast<const unsigned char*>(m->payload)[b];
+        v = static_cast<std::int64_t>(u);
+      }
+      last[std::string(static_cast<const char*>(m->key), m->key_len)] = v;
+      --remaining;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_destroy(rk);
+  for (std::int64_t k = 0; k < opt.keys; ++k) {
+    const std::int64_t want = expected[static_cast<std::size_t>(k)];
+    const auto it = last.find(count_key(k));
+    const std::int64_t got = it == last.end() ? 0 : it->second;
+    if (it != last.end()) last.erase(it);
+    if (got != want) {
+      if (result.wrong++ == 0) {
+        result.first_wrong = count_key(k) + ": " + std::to_string(got) + " instead of " +
+                             std::to_string(want);
+      }
+    }
+  }
+  result.extra = static_cast<std::int64_t>(last.size());
+  return result;
+}
+
+int run_parent_count(Options opt, const std::string& command_line) {
+  const int runs_total = opt.repeat * static_cast<int>(opt.contenders.size());
+  std::vector<std::string> topics = {kCountInput};
+  for (int run = 1; run <= runs_total; ++run) topics.push_back(count_output_topic(run));
+  const std::unique_ptr<kstreams::kafka::EmbeddedCluster> cluster = prepare_cluster(opt, topics);
+  std::printf(
+      "kstreams-e2e-bench --workload count: %s cluster at %s; %lld input records over %lld keys, "
+      "%d partitions, commit every %lld ms, kstreams cache %s\n",
+      opt.embedded ? "embedded (librdkafka mock, in the parent process)" : "external",
+      opt.bootstrap_servers.c_str(), static_cast<long long>(opt.records),
+      static_cast<long long>(opt.keys), opt.partitions,
+      static_cast<long long>(opt.commit_interval_ms),
+      opt.cache_bytes < 0 ? "default (statestore.cache.max.bytes 10 MiB)"
+                          : (std::to_string(opt.cache_bytes) + " bytes").c_str());
+  std::fflush(stdout);
+  const auto load_start = Clock::now();
+  const std::vector<std::int64_t> expected = load_count_input(opt);
+  const std::int64_t loaded =
+      input_record_count(opt.bootstrap_servers, opt.partitions, opt.embedded, kCountInput);
+  if (loaded != opt.records) {
+    die("pre-loaded " + std::to_string(loaded) + " of " + std::to_string(opt.records) + " records");
+  }
+  std::printf("pre-loaded %lld records in %.1f s\n", static_cast<long long>(loaded),
+              seconds_between(load_start, Clock::now()));
+  std::fflush(stdout);
+
+  std::map<std::string, std::vector<Outcome>> runs;
+  std::map<std::string, std::vector<std::int64_t>> outputs;
+  bool counts_ok = true;
+  int run = 0;
+  for (int r = 0; r < opt.repeat; ++r) {
+    for (const std::string& name : opt.contenders) {
+      ++run;
+      const std::string group = child_group(name, run);
+      if (cluster) {
+        // The mock has no CreateTopics: the changelog is created here (else the first metadata
+        // request would auto-create it with 4 partitions).
+        if (kstreams::Status s = cluster->create_topic(group + "-counts-changelog", opt.partitions);
+            !s.ok()) {
+          die("create changelog: " + s.to_string());
+        }
+      }
+      std::vector<std::string> args = {
+          "kstreams-e2e-bench", "--workload=count", "--mode=" + name,
+          "--bootstrap-servers=" + opt.bootstrap_servers, "--group=" + group,
+          "--expected=" + std::to_string(opt.records),
+          "--commit-interval-ms=" + std::to_string(opt.commit_interval_ms),
+          "--max-poll-records=" + std::to_string(opt.max_poll_records),
+          "--partitions=" + std::to_string(opt.partitions),
+          "--output-topic=" + count_output_topic(run),
+          "--cache-bytes=" + std::to_string(opt.cache_bytes),
+          std::string("--embedded-tuning=") + (opt.embedded ? "1" : "0")};
+      if (opt.raw_sync_commit) args.emplace_back("--raw-sync-commit");
+      for (const auto& kv : opt.kstreams_properties) args.push_back("--kstreams-property=" + kv);
+      args.push_back("--kstreams-buffered-records=" + std::to_string(opt.kstreams_buffered_records));
+      args.push_back("--kstreams-poll-ms=" + std::to_string(opt.kstreams_poll_ms));
+      Child child(args, opt.verbose);
+      auto drained = child.expect("DRAINED", std::chrono::seconds(600));
+      Outcome o;
+      o.name = name;
+      o.records = std::stoll(drained["records"]);
+      o.seconds = std::stod(drained["seconds"]);
+      o.cpu = std::stod(drained["cpu"]);
+      o.commits = std::stoll(drained["commits"]);
+      child.stop();
+      auto done = child.expect("DONE", std::chrono::seconds(120));
+      o.rss_kb = std::stol(done["rss_kb"]);
+      if (int status = child.wait(); !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        die(name + " exited with status " + std::to_string(status));
+      }
+      const CountCheck c = check_counts(opt, count_output_topic(run), expected);
+      const bool ok = c.wrong == 0 && c.extra == 0;
+      counts_ok = counts_ok && ok;
+      std::printf(
+          "round %d %-8s %lld records in %.3f s = %.0f records/s, cpu %.2f s, %lld commits, "
+          "peak RSS %.1f MiB, %lld output records, counts %s%s\n",
+          r + 1, name.c_str(), static_cast<long long>(o.records), o.seconds, o.rate(), o.cpu,
+          static_cast<long long>(o.commits), static_cast<double>(o.rss_kb) / 1024,
+          static_cast<long long>(c.records), ok ? "ok" : "WRONG",
+          ok ? "" : (" (" + std::to_string(c.wrong) + " wrong, " + std::to_string(c.extra) +
+                     " unknown keys; first " + c.first_wrong + ")")
+                        .c_str());
+      std::fflush(stdout);
+      runs[name].push_back(o);
+      outputs[name].push_back(c.records);
+    }
+  }
+
+  std::printf("\n%s\n\n", command_line.c_str());
+  std::printf(
+      "| contender | records/s (median of %d) | rounds | CPU s / 1M records | peak RSS MiB | "
+      "output records per round | commits | counts |\n",
+      opt.repeat);
+  std::printf("|---|---:|---|---:|---:|---:|---:|---|\n");
+  for (const std::string& name : opt.contenders) {
+    std::vector<double> rates, cpus, rss, outs, commits;
+    std::string list;
+    for (std::size_t i = 0; i < runs[name].size(); ++i) {
+      const Outcome& o = runs[name][i];
+      rates.push_back(o.rate());
+      cpus.push_back(o.cpu / static_cast<double>(o.records) * 1e6);
+      rss.push_back(static_cast<double>(o.rss_kb) / 1024);
+      outs.push_back(static_cast<double>(outputs[name][i]));
+      commits.push_back(static_cast<double>(o.commits));
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.0fk", list.empty() ? "" : ", ", o.rate() / 1000);
+      list += buf;
+    }
+    std::printf("| %s | %.0f | %s | %.2f | %.1f | %.0f | %.0f | %s |\n", name.c_str(),
+                median(rates), list.c_str(), median(cpus), median(rss), median(outs),
+                median(commits), counts_ok ? "ok" : "WRONG");
+  }
+  if (runs.count("raw") && runs.count("kstreams")) {
+    std::vector<double> ratios;
+    std::string list;
+    for (std::size_t i = 0; i < std::min(runs["raw"].size(), runs["kstreams"].size()); ++i) {
+      ratios.push_back(runs["kstreams"][i].rate() / runs["raw"][i].rate());
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.2f", list.empty() ? "" : ", ", ratios.back());
+      list += buf;
+    }
+    std::printf("\nkstreams / raw per round: %s; min %.2f, median %.2f\n", list.c_str(),
+                *std::min_element(ratios.begin(), ratios.end()), median(ratios));
+  }
+  std::printf(
+      "\nrecords/s: %lld pre-loaded records, first record consumed -> the group's committed "
+      "offsets cover the whole input (every count durable in the output); group join excluded. "
+      "raw: counts in an std::unordered_map, no RocksDB, no changelog; emits each updated key once "
+      "per commit. CPU and peak RSS: the contender's own process (broker excluded).\n",
+      static_cast<long long>(opt.records));
+  std::fflush(stdout);
+  if (!counts_ok) die("a contender's counts do not match its input (see above)");
+  return 0;
+}
+
+int run_parent(Options opt, const std::string& command_line) {
+  std::vector<std::string> topics = kOutputTopics;
+  topics.insert(topics.begin(), std::string(address_router::kInputTopic));
+  const std::unique_ptr<kstreams::kafka::EmbeddedCluster> cluster = prepare_cluster(opt, topics);
 
   std::printf(
       "kstreams-e2e-bench: %s cluster at %s; %lld input records (%.0f%% invalid), "
@@ -963,12 +1529,6 @@ int run_parent(Options opt, const std::string& command_line) {
     }
   }
 
-  auto median = [](std::vector<double> v) -> double {
-    if (v.empty()) return NAN;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  };
   struct Summary {
     double rate = NAN;
     double cpu_per_m = NAN;
@@ -1043,10 +1603,10 @@ int main(int argc, char** argv) {
                  "A running Kafka cluster (its topics addresses* are deleted and re-created). "
                  "Default: an embedded cluster (librdkafka mock) in this process");
   cli.add_option("--records,-n", opt.records,
-                 "Input records to pre-load. The mock keeps ~5 MiB per partition: stay under "
-                 "~40k per partition")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+                 "Input records to pre-load (default: router 150000, count 600000). The mock keeps "
+                 "~5 MiB per partition: stay under ~40k address records or ~150k count records per "
+                 "partition")
+      ->check(CLI::PositiveNumber);
   cli.add_option("--partitions", opt.partitions, "Partitions of the input and output topics")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -1092,17 +1652,37 @@ int main(int argc, char** argv) {
   cli.add_option("--kstreams-poll-ms", opt.kstreams_poll_ms,
                  "poll.ms of the kstreams contender (-1: kstreams' default)")
       ->capture_default_str();
+  cli.add_option("--workload", opt.workload,
+                 "router: the address router (latency phase included). count: count by key, "
+                 "kstreams group_by_key().count() (RocksDB, changelog, record cache) vs a raw loop "
+                 "counting in an std::unordered_map; throughput only, every count checked")
+      ->check(CLI::IsMember({"router", "count"}))
+      ->capture_default_str();
+  cli.add_option("--keys", opt.keys, "count: distinct keys of the input")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cli.add_option("--cache-bytes", opt.cache_bytes,
+                 "count: statestore.cache.max.bytes of kstreams (-1: its default, 10 MiB; 0: no "
+                 "record cache)")
+      ->capture_default_str();
   cli.add_flag("--verbose,-v", opt.verbose, "Show the contenders' logs (stderr)");
   int embedded_tuning = 1;
   cli.add_option("--mode", opt.mode, "internal: run one contender (raw|kstreams)")->group("");
   cli.add_option("--group", opt.group, "internal: consumer group")->group("");
+  cli.add_option("--output-topic", opt.output_topic, "internal: count output topic")->group("");
   cli.add_option("--expected", opt.expected, "internal: records to process")->group("");
   cli.add_flag("--from-latest", opt.from_latest, "internal: latency mode")->group("");
   cli.add_option("--embedded-tuning", embedded_tuning, "internal")->group("");
   CLI11_PARSE(cli, argc, argv);
   opt.embedded = embedded_tuning != 0;
+  if (opt.records == 0) opt.records = opt.workload == "count" ? 600'000 : 150'000;
 
   std::signal(SIGPIPE, SIG_IGN);
+  if (!opt.mode.empty() && opt.workload == "count") {
+    if (opt.mode == "raw") return run_raw_count(opt);
+    if (opt.mode == "kstreams") return run_kstreams_count(opt);
+    die("unknown --mode " + opt.mode);
+  }
   if (!opt.mode.empty()) {
     if (opt.mode == "raw") return run_raw(opt);
     if (opt.mode == "kstreams") return run_kstreams(opt);
@@ -1111,5 +1691,6 @@ int main(int argc, char** argv) {
   if (std::getenv("KSTREAMS_LOG_LEVEL") == nullptr) setenv("KSTREAMS_LOG_LEVEL", "warn", 1);
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  if (opt.workload == "count") return run_parent_count(opt, command_line);
   return run_parent(opt, command_line);
 }
