@@ -253,6 +253,12 @@ def verify(ctx, bootstrap, inputs, expected, crash, elapsed, drain_failure=None)
     if bad:
         log(f"word-counts is not exactly 1..n per word ({len(bad)} words):\n  " +
             "\n  ".join(bad[:10]))
+        # Evidence: restorations that ended below what a task had already written.
+        for p in broker_common.Process.all:
+            for line in p.text().splitlines():
+                if "past the changelog's end" in line or "transaction failed" in line or \
+                        "commit before revocation failed" in line:
+                    log(f"  {p.name}| {line}")
     check(drain_failure is None, f"drain: {drain_failure}")
     check(not bad, f"word-counts is not exactly 1..n per word ({len(bad)} words):\n  " +
           "\n  ".join(bad[:10]))
