@@ -17,11 +17,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
 #include <kstreams/errors.h>
 #include <kstreams/status.h>
+
+namespace rocksdb {
+struct Options;  // <rocksdb/options.h>: include it where you write a config setter
+}  // namespace rocksdb
 
 namespace kstreams {
 
@@ -57,6 +62,10 @@ struct StreamsConfig {
   /// kstreams: memtable memory of every store of this instance, charged to the block cache
   /// (`rocksdb.write.buffer.bytes`). Default: 33554432 (32 MiB).
   std::int64_t rocksdb_write_buffer_bytes = 32 * 1024 * 1024;
+  /// `rocksdb.config.setter`: tunes the options of every RocksDB store (called with the store's
+  /// name when it opens, after kstreams' defaults and the shared cache are set). Code only.
+  std::function<void(const std::string& store_name, rocksdb::Options& options)>
+      rocksdb_config_setter = {};
   /// `replication.factor`: of the changelog and repartition topics kstreams creates; -1 uses
   /// the broker's default. Default: -1.
   int replication_factor = -1;

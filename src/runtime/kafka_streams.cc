@@ -350,7 +350,8 @@ class KafkaStreams::Impl {
     state_directory_.emplace(std::move(directory));
     rocksdb_ = internal::RocksDbResources::create(
         static_cast<std::size_t>(config_.rocksdb_block_cache_bytes),
-        static_cast<std::size_t>(config_.rocksdb_write_buffer_bytes), {});
+        static_cast<std::size_t>(config_.rocksdb_write_buffer_bytes),
+        config_.rocksdb_config_setter);
     return {};
   }
 

@@ -168,7 +168,8 @@ TestDriverCore::TestDriverCore(const Topology& topology, StreamsConfig config,
     impl->environment->directory.emplace(std::move(directory).value());
     impl->environment->rocksdb = kstreams::internal::RocksDbResources::create(
         static_cast<std::size_t>(impl_->config.rocksdb_block_cache_bytes),
-        static_cast<std::size_t>(impl_->config.rocksdb_write_buffer_bytes), {});
+        static_cast<std::size_t>(impl_->config.rocksdb_write_buffer_bytes),
+        impl_->config.rocksdb_config_setter);
     impl->environment->cache = std::make_shared<kstreams::internal::CacheBudget>(
         static_cast<std::size_t>(impl_->config.statestore_cache_max_bytes));
   }

@@ -148,6 +148,26 @@ TEST(StatefulOperatorsTest, GroupByKeyAfterSelectKeyRepartitions) {
   EXPECT_THAT(description, ::testing::Not(HasSubstr("d-repartition")));
 }
 
+TEST(StatefulOperatorsTest, AggregationsOfOneGroupedStreamShareItsRepartitionTopic) {
+  StreamsBuilder builder;
+  auto grouped = builder.stream<std::string, std::int64_t>("in").group_by(
+      [](std::int64_t v) { return std::to_string(v % 2); },
+      Grouped<std::string, std::int64_t>::as("parity"));
+  grouped.count(Materialized<std::string, std::int64_t>::as("n")).to_stream().to("n-out");
+  grouped.reduce([](std::int64_t a, std::int64_t b) { return a + b; })
+      .to_stream()
+      .to("sum-out");
+  testing::TopologyTestDriver driver(build_or_die(builder));
+  auto in = driver.create_input_topic<std::string, std::int64_t>("in");
+  in.pipe_input("a", 1, 1);
+  in.pipe_input("b", 3, 2);
+  in.pipe_input("c", 4, 3);
+  auto n = driver.create_output_topic<std::string, std::optional<std::int64_t>>("n-out");
+  EXPECT_THAT(n.read_key_values_to_list(), ElementsAre(kv("1", 1), kv("1", 2), kv("0", 1)));
+  auto sum = driver.create_output_topic<std::string, std::optional<std::int64_t>>("sum-out");
+  EXPECT_THAT(sum.read_key_values_to_list(), ElementsAre(kv("1", 1), kv("1", 4), kv("0", 4)));
+}
+
 TEST(StatefulOperatorsTest, TableKeepsLatestValueAndTombstonesDelete) {
   StreamsBuilder builder;
   builder
