@@ -10,6 +10,7 @@
 #include <kstreams/bytes.h>
 #include <kstreams/consumed.h>
 #include <kstreams/errors.h>
+#include <kstreams/global_ktable.h>
 #include <kstreams/grouped.h>
 #include <kstreams/headers.h>
 #include <kstreams/kgrouped_stream.h>

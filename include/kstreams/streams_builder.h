@@ -20,6 +20,7 @@
 #include <kstreams/consumed.h>
 #include <kstreams/internal/graph_builder.h>
 #include <kstreams/internal/type_name.h>
+#include <kstreams/global_ktable.h>
 #include <kstreams/kstream.h>
 #include <kstreams/ktable.h>
 #include <kstreams/materialized.h>
@@ -87,6 +88,18 @@ class StreamsBuilder {
         });
     graph_->connect_store(id, store);
     return KTable<K, V>(graph_, id, store);
+  }
+
+  /// A global table of `topic`: every instance keeps a full copy in the store `materialized`
+  /// names (RocksDB by default; never logged — the topic is its changelog — nor cached).
+  template <class K, class V>
+  GlobalKTable<K, V> global_table(std::string topic, Materialized<K, V> materialized = {}) {
+    materialized.logging = false;
+    materialized.caching = false;
+    std::string store = internal::register_store(*graph_, materialized, topic + "-STATE-STORE-",
+                                                 /*timestamped=*/true);
+    graph_->add_global_table(std::move(topic), store);
+    return GlobalKTable<K, V>(store);
   }
 
   /// Adds a key-value store for the Processor API: a processor uses it when its name is passed

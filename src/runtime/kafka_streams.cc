@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <optional>
@@ -14,7 +15,10 @@
 #include "src/core/logging.h"
 #include "src/kafka/admin.h"
 #include "src/kafka/embedded_cluster.h"
+#include "src/kafka/consumer.h"
+#include "src/kafka/message.h"
 #include "src/kafka/producer.h"
+#include "src/runtime/global_stores.h"
 #include "src/runtime/client_configs.h"
 #include "src/runtime/stream_thread.h"
 #include "src/topology/topology_definition.h"
@@ -115,6 +119,7 @@ class KafkaStreams::Impl {
     cv_.notify_all();
     if (supervisor_.joinable()) supervisor_.join();
     const bool stopped = stop_threads(timeout);
+    stop_global();
     if (!errored) transition(StreamsState::kNotRunning, {});
     log_summary();
     if (!stopped) {
@@ -178,6 +183,10 @@ class KafkaStreams::Impl {
       }
       threads = threads_;
     }
+    if (global_stores_) {
+      std::lock_guard global_lock(global_stores_->mutex());
+      if (internal::BytesKeyValueStore* store = global_stores_->get(name)) return visit(*store);
+    }
     for (const auto& t : threads) KSTREAMS_RETURN_IF_ERROR(t->visit_store(name, visit));
     return {};
   }
@@ -206,6 +215,7 @@ class KafkaStreams::Impl {
       for (const auto& t : topology_.source_topics()) topics.insert(t);
       for (const auto& t : topology_.sink_topics()) topics.insert(t);
       for (const auto& [t, partitions] : def.repartition_topics) topics.erase(t);
+      for (const auto& [t, store] : def.global_store_by_topic) topics.insert(t);
       if (!config_.errors_dead_letter_queue_topic_name.empty()) {
         topics.insert(config_.errors_dead_letter_queue_topic_name);
       }
@@ -228,6 +238,7 @@ class KafkaStreams::Impl {
     }
     KSTREAMS_RETURN_IF_ERROR(prepare_topics(bootstrap, embedded));
     KSTREAMS_RETURN_IF_ERROR(prepare_state());
+    KSTREAMS_RETURN_IF_ERROR(start_global(bootstrap, embedded));
 
     for (int i = 0; i < config_.num_stream_threads; ++i) {
       KSTREAMS_RETURN_IF_ERROR(start_thread(i));
@@ -257,6 +268,13 @@ class KafkaStreams::Impl {
                                            "' from " + bootstrap);
       }
       counts[topic] = *count;
+    }
+    for (const auto& [topic, store] : def.global_store_by_topic) {
+      Result<int> count = probe->partition_count(topic, kMetadataTimeout);
+      if (!count.ok()) {
+        return count.status().with_context("topic '" + topic + "' of global table '" + store +
+                                           "' on " + bootstrap);
+      }
     }
     KSTREAMS_ASSIGN_OR_RETURN(auto repartition,
                               internal::repartition_partition_counts(def, counts));
@@ -338,6 +356,114 @@ class KafkaStreams::Impl {
       }
     }
     return {};
+  }
+
+  // Global tables: open their stores, bring them up to date with their topics (before any
+  // stream thread starts, as Kafka Streams does), then follow the topics on a thread of their own.
+  Status start_global(const std::string& bootstrap, bool embedded) {
+    const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
+    if (def.global_store_by_topic.empty()) return {};
+    internal::StoreEnvironment environment = store_environment();
+    KSTREAMS_ASSIGN_OR_RETURN(global_stores_, internal::GlobalStores::open(def, environment));
+    internal::ClientIdentity id{
+        bootstrap, config_.application_id + "-" + process_id_ + "-GlobalStreamThread", embedded};
+    kafka::ConfigEntries consumer = internal::consumer_config(config_, id);
+    for (auto& [key, value] : consumer) {
+      // Assigned, never subscribed nor committing: the group id only satisfies librdkafka.
+      if (key == "group.id") value = config_.application_id + "-global";
+    }
+    KSTREAMS_ASSIGN_OR_RETURN(
+        global_consumer_,
+        kafka::Consumer::create(consumer, [](kafka::RebalanceEvent,
+                                             const std::vector<kafka::TopicPartition>&) {}));
+    std::vector<kafka::TopicPartition> assignment;
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> ends;
+    for (const auto& [topic, store] : def.global_store_by_topic) {
+      KSTREAMS_ASSIGN_OR_RETURN(int partitions,
+                                global_consumer_->partition_count(topic, kMetadataTimeout));
+      for (int p = 0; p < partitions; ++p) {
+        std::int64_t low = 0;
+        std::int64_t high = 0;
+        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+          err = rd_kafka_query_watermark_offsets(global_consumer_->native_handle(), topic.c_str(),
+                                                 p, &low, &high, 10000);
+          if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          return Status(StatusCode::kRetriable, "end of global topic " + topic + "-" +
+                                                    std::to_string(p) + ": " +
+                                                    rd_kafka_err2str(err));
+        }
+        const std::int64_t from = global_stores_->resume_offset(topic, p).value_or(-2);
+        assignment.push_back({topic, p, from});
+        if (high > std::max<std::int64_t>(from, low)) ends[{topic, p}] = high;
+      }
+    }
+    KSTREAMS_RETURN_IF_ERROR(global_consumer_->assign(assignment));
+    const auto started = std::chrono::steady_clock::now();
+    std::uint64_t restored = 0;
+    for (int round = 0; !ends.empty() && round < 1000000; ++round) {
+      KSTREAMS_ASSIGN_OR_RETURN(auto batch, global_consumer_->poll_batch(10000, std::chrono::milliseconds(100)));
+      KSTREAMS_RETURN_IF_ERROR(apply_global(batch));
+      restored += batch.size();
+      std::erase_if(ends, [&](const auto& end) {
+        auto position = global_consumer_->position({{end.first.first, end.first.second}});
+        return position.ok() && !position->empty() && position->front().offset >= end.second;
+      });
+      if (std::chrono::steady_clock::now() - started > std::chrono::minutes(30)) {
+        return Status(StatusCode::kTimeout, "global tables not restored after 30 minutes");
+      }
+    }
+    KSTREAMS_RETURN_IF_ERROR(global_stores_->checkpoint());
+    internal::logger().info("{}: global tables up to date ({} records read in {:.2f} s)",
+                            config_.application_id, restored,
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                          started)
+                                .count());
+    global_thread_ = std::thread([this] { run_global(); });
+    return {};
+  }
+
+  Status apply_global(const std::vector<kafka::MessagePtr>& batch) {
+    for (const kafka::MessagePtr& m : batch) {
+      KSTREAMS_RETURN_IF_ERROR(global_stores_->apply(
+          kafka::message_topic(*m), m->partition, m->offset, kafka::message_key(*m),
+          kafka::message_value(*m), kafka::message_timestamp(*m).value_or(0)));
+    }
+    return {};
+  }
+
+  void run_global() {
+    auto last_checkpoint = std::chrono::steady_clock::now();
+    const auto interval = std::chrono::milliseconds(config_.effective_commit_interval_ms());
+    while (!stop_global_.load()) {
+      auto batch = global_consumer_->poll_batch(10000, std::chrono::milliseconds(config_.poll_ms));
+      Status status = batch.ok() ? apply_global(*batch) : batch.status();
+      if (status.ok() && std::chrono::steady_clock::now() - last_checkpoint > interval) {
+        status = global_stores_->checkpoint();
+        last_checkpoint = std::chrono::steady_clock::now();
+      }
+      if (!status.ok()) {
+        internal::logger().error("{}: global stream thread: {}", config_.application_id,
+                                 status.to_string());
+        if (status.code() == StatusCode::kFatal || status.code() == StatusCode::kIo) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    }
+  }
+
+  void stop_global() {
+    stop_global_.store(true);
+    if (global_thread_.joinable()) global_thread_.join();
+    if (global_stores_) {
+      if (Status s = global_stores_->checkpoint(); !s.ok()) {
+        internal::logger().warn("{}: global checkpoint on close: {}", config_.application_id,
+                                s.to_string());
+      }
+    }
+    if (global_consumer_) static_cast<void>(global_consumer_->close());
   }
 
   // The state directory and RocksDB's shared memory, when the topology has stores.
@@ -542,6 +668,11 @@ class KafkaStreams::Impl {
   std::optional<internal::StateDirectory> state_directory_;
   std::shared_ptr<internal::RocksDbResources> rocksdb_;
   std::shared_ptr<const StateRestoreListener> restore_listener_;
+  // Global tables (none: all null).
+  std::unique_ptr<internal::GlobalStores> global_stores_;
+  std::unique_ptr<kafka::Consumer> global_consumer_;
+  std::thread global_thread_;
+  std::atomic<bool> stop_global_{false};
   const StreamsConfig config_;
   const std::string process_id_;
 

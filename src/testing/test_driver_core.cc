@@ -8,6 +8,7 @@
 
 #include "src/runtime/record_collector.h"
 #include "src/runtime/task.h"
+#include "src/runtime/global_stores.h"
 #include "src/runtime/task_stores.h"
 #include "src/topology/topology_definition.h"
 
@@ -101,6 +102,7 @@ std::filesystem::path make_temp_state_dir() {
 struct TestDriverCore::Impl final : kstreams::internal::RecordCollector {
   ~Impl() override {
     task.reset();
+    global_stores.reset();
     environment.reset();
     std::error_code ignored;
     if (!state_dir.empty()) std::filesystem::remove_all(state_dir, ignored);
@@ -109,8 +111,10 @@ struct TestDriverCore::Impl final : kstreams::internal::RecordCollector {
   StreamsConfig config;
   std::filesystem::path state_dir;
   std::unique_ptr<kstreams::internal::StoreEnvironment> environment;
+  std::unique_ptr<kstreams::internal::GlobalStores> global_stores;
   std::map<std::string, std::unique_ptr<TimestampStrippingStore>, std::less<>> plain_stores;
   WriteContext store_write_context;
+  std::map<std::string, kstreams::internal::StoreSpec> task_topology_stores;  // for global ones
   std::int64_t wall_clock_ms = 0;
   std::unique_ptr<kstreams::internal::Task> task;
   std::set<std::string> source_topics;
@@ -132,6 +136,12 @@ struct TestDriverCore::Impl final : kstreams::internal::RecordCollector {
   }
 
   void process(const std::string& topic, const CapturedRecord& record) {
+    if (global_stores && global_stores->topics().contains(topic)) {
+      Status status = global_stores->apply(topic, 0, next_offset[topic]++, view_of(record.key),
+                                           view_of(record.value), record.timestamp);
+      if (!status.ok()) throw StreamsException(std::move(status));
+      return;
+    }
     kstreams::internal::SourceRecord source;
     source.topic = topic;
     source.partition = 0;
@@ -157,10 +167,15 @@ TestDriverCore::TestDriverCore(const Topology& topology, StreamsConfig config,
   impl_->wall_clock_ms = wall_clock_ms;
   const Topology resolved =
       kstreams::internal::resolve_internal_topics(topology, impl_->config.application_id);
+  const kstreams::internal::TopologyDefinition& definition =
+      kstreams::internal::TopologyAccess::definition(resolved);
   for (const auto& topic : resolved.source_topics()) impl_->source_topics.insert(topic);
+  for (const auto& [topic, store] : definition.global_store_by_topic) {
+    impl_->source_topics.insert(topic);
+  }
   Impl* impl = impl_.get();
   impl->environment = std::make_unique<kstreams::internal::StoreEnvironment>();
-  if (!kstreams::internal::TopologyAccess::definition(resolved).stores.empty()) {
+  if (!definition.stores.empty()) {
     impl->state_dir = make_temp_state_dir();
     auto directory = kstreams::internal::StateDirectory::open(impl->state_dir,
                                                               impl_->config.application_id);
@@ -173,6 +188,10 @@ TestDriverCore::TestDriverCore(const Topology& topology, StreamsConfig config,
     impl->environment->cache = std::make_shared<kstreams::internal::CacheBudget>(
         static_cast<std::size_t>(impl_->config.statestore_cache_max_bytes));
   }
+  impl->task_topology_stores = definition.stores;
+  auto global = kstreams::internal::GlobalStores::open(definition, *impl->environment);
+  if (!global.ok()) throw StreamsException(global.status());
+  impl->global_stores = std::move(global).value();
   auto task = kstreams::internal::Task::create(resolved, {}, TaskId{0, 0}, impl_->config, *impl_,
                                                [impl] { return impl->wall_clock_ms; },
                                                *impl->environment);
@@ -237,7 +256,8 @@ ProcessingMetrics TestDriverCore::metrics() const { return impl_->task->metrics(
 
 kstreams::internal::BytesKeyValueStore* TestDriverCore::store(const std::string& name) {
   kstreams::internal::BytesKeyValueStore* store = impl_->task->stores().get(name);
-  const kstreams::internal::StoreSpec* spec = impl_->task->stores().spec(name);
+  const kstreams::internal::StoreSpec* spec = store_spec(name);
+  if (store == nullptr && impl_->global_stores) store = impl_->global_stores->get(name);
   if (store == nullptr || spec == nullptr) return nullptr;
   if (!spec->timestamped) return store;
   auto& plain = impl_->plain_stores[name];
@@ -246,7 +266,10 @@ kstreams::internal::BytesKeyValueStore* TestDriverCore::store(const std::string&
 }
 
 const kstreams::internal::StoreSpec* TestDriverCore::store_spec(const std::string& name) const {
-  return impl_->task->stores().spec(name);
+  if (const auto* spec = impl_->task->stores().spec(name)) return spec;
+  const auto& stores = impl_->task_topology_stores;
+  auto it = stores.find(name);
+  return it == stores.end() ? nullptr : &it->second;
 }
 
 const kstreams::internal::WriteContext& TestDriverCore::write_context() const {

@@ -164,6 +164,11 @@ NodeId GraphBuilder::add_internal_sink(std::string name, NodeId parent, std::str
   return id;
 }
 
+void GraphBuilder::add_global_table(std::string topic, std::string store) {
+  validate_topic(topic, "global table " + store);
+  global_tables_.emplace_back(std::move(topic), std::move(store));
+}
+
 void GraphBuilder::add_store(StoreSpec spec) {
   validate_name(spec.name, "store name");
   if (has_store(spec.name)) {
@@ -218,7 +223,15 @@ Result<Topology> GraphBuilder::build() const {
       }
     }
   }
-  if (definition->source_by_topic.empty() && problems.empty()) {
+  for (const auto& [topic, store] : global_tables_) {
+    if (definition->source_by_topic.contains(topic) ||
+        !definition->global_store_by_topic.emplace(topic, store).second) {
+      problems.push_back("topic '" + topic + "' of global table '" + store +
+                         "' is read by another source");
+    }
+  }
+  if (definition->source_by_topic.empty() && definition->global_store_by_topic.empty() &&
+      problems.empty()) {
     problems.emplace_back("topology has no source; add one with StreamsBuilder::stream()");
   }
   if (!problems.empty()) {

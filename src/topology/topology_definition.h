@@ -22,6 +22,8 @@ struct TopologyDefinition {
   std::map<std::string, NodeId> source_by_topic;
   /// The state stores, by name.
   std::map<std::string, StoreSpec> stores;
+  /// Global tables: topic -> the store holding a full copy of it.
+  std::map<std::string, std::string> global_store_by_topic;
   /// The stores of each sub-topology.
   std::vector<std::vector<std::string>> stores_of_subtopology;
   /// Internal (repartition) topics, resolved: name -> partitions asked for (0: inherit).

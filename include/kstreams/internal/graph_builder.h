@@ -66,6 +66,9 @@ class GraphBuilder {
   NodeId add_internal_sink(std::string name, NodeId parent, std::string topic_suffix,
                            int partitions, NodeFactory factory);
 
+  /// A global table: `store` (already added) is a full copy of `topic` on every instance.
+  void add_global_table(std::string topic, std::string store);
+
   /// Registers a state store (a duplicate name is a build error).
   void add_store(StoreSpec spec);
   /// Lets `node` use `store`; an unknown store is a build error. Nodes sharing a store end up in
@@ -92,6 +95,7 @@ class GraphBuilder {
 
   std::vector<NodeSpec> nodes_;
   std::vector<StoreSpec> stores_;
+  std::vector<std::pair<std::string, std::string>> global_tables_;  // (topic, store)
   std::vector<Status> errors_;
   std::vector<NodeId> closed_splits_;
   std::int64_t index_ = 0;

@@ -153,6 +153,40 @@ TEST_F(StateTest, CountsSurviveARestartAndALostStateDirectory) {
   EXPECT_GE(restored_.load(), static_cast<std::uint64_t>(kKeys)) << "every word's count";
 }
 
+TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
+  ASSERT_OK(cluster_->create_topic("countries", 2));
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(cluster_->produce("countries", "c" + std::to_string(i), "v1-" + std::to_string(i)));
+  }
+  ASSERT_OK(cluster_->flush());
+  StreamsBuilder builder;
+  builder.global_table<std::string, std::string>(
+      "countries", Materialized<std::string, std::string>::as("countries"));
+  builder.stream<std::string, std::string>("words").to("counts-out");
+  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
+  KafkaStreams app(topology, config());
+  ASSERT_OK(app.start());
+  ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 30s));
+  auto store = app.store<std::string, std::string>("countries");
+  ASSERT_OK(store.status());
+  // Everything already in the topic is there before the stream threads start.
+  auto all = store->all();
+  ASSERT_OK(all.status());
+  EXPECT_EQ(all->size(), 50U);
+  // Later updates and deletes follow.
+  ASSERT_OK(cluster_->produce("countries", "c7", "v2-7"));
+  ASSERT_OK(cluster_->produce("countries", "c8", std::nullopt));
+  ASSERT_OK(cluster_->flush());
+  EXPECT_TRUE(wait_until(
+      [&] {
+        auto c7 = store->get("c7");
+        auto c8 = store->get("c8");
+        return c7.ok() && *c7 == std::optional<std::string>("v2-7") && c8.ok() && !c8->has_value();
+      },
+      20s));
+  ASSERT_OK(app.close());
+}
+
 // The transactional commit path (init, begin, send offsets, commit) on the mock. The mock does not
 // isolate transactions, so what exactly-once guarantees is tested against a real broker
 // (tests/integration/broker); this checks that the path runs and produces the right counts.
