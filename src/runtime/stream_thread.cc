@@ -614,9 +614,13 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     for (int attempt = 0; attempt < 300; ++attempt) {
-      err = rd_kafka_query_watermark_offsets(restore_consumer_->native_handle(),
-                                             changelog.topic.c_str(), changelog.partition, &low,
-                                             &high, 10000);
+      // Asked through the producer, which reads uncommitted: the high watermark. A read_committed
+      // consumer would get the last stable offset, which a crashed instance's open transaction
+      // holds back; restoring only that far would miss records committed after it. The restore
+      // consumer (read_committed) passes the high watermark only once that transaction is
+      // aborted, so restoration waits for it, as it must.
+      err = rd_kafka_query_watermark_offsets(producer_->native_handle(), changelog.topic.c_str(),
+                                             changelog.partition, &low, &high, 10000);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR || std::chrono::steady_clock::now() > deadline ||
           shutdown_requested_.load()) {
         break;
