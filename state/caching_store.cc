@@ -18,6 +18,11 @@ struct CacheEntry {
   NullableBytes value;
   WriteContext context;
   bool dirty = false;
+  // The inner store's value of a dirty entry, when known (the entry was clean before it became
+  // dirty, so its value was the inner one): the flush then needs no read of the inner store. A
+  // clean entry's value is the inner value by definition.
+  bool old_known = false;
+  NullableBytes old_value;
   std::size_t charged = 0;
   // Keys point into the map's nodes, which never move.
   std::list<const std::string*>::iterator lru_position;
@@ -27,7 +32,8 @@ struct CacheEntry {
 using CacheMap = std::map<std::string, CacheEntry, std::less<>>;
 
 std::size_t cost_of(const std::string& key, const CacheEntry& entry) {
-  std::size_t bytes = kEntryOverhead + key.size() + (entry.value ? entry.value->size() : 0);
+  std::size_t bytes = kEntryOverhead + key.size() + (entry.value ? entry.value->size() : 0) +
+                      (entry.old_value ? entry.old_value->size() : 0);
   for (const Header& header : entry.context.headers) {
     bytes += header.key.size() + (header.value ? header.value->size() : 0);
   }
@@ -216,6 +222,11 @@ class CachingStore final : public BytesKeyValueStore {
       touch(it);
     }
     CacheEntry& entry = it->second;
+    if (!entry.dirty && entry.value) {
+      // A clean entry holds what the inner store has: remember it for the flush's old value.
+      entry.old_value = std::move(entry.value);
+      entry.old_known = true;
+    }
     if (value) {
       entry.value.emplace(*value);
     } else {
@@ -270,6 +281,10 @@ class CachingStore final : public BytesKeyValueStore {
     if (listener_) {
       old_values.reserve(flushed.size());
       for (CacheMap::iterator it : flushed) {
+        if (it->second.old_known) {
+          old_values.push_back(std::move(it->second.old_value));
+          continue;
+        }
         KSTREAMS_ASSIGN_OR_RETURN(NullableBytes old_value, inner_->get(it->first));
         old_values.push_back(std::move(old_value));
       }
@@ -297,6 +312,8 @@ class CachingStore final : public BytesKeyValueStore {
       contexts.push_back(std::move(it->second.context));
       it->second.context = WriteContext();
       it->second.dirty = false;
+      it->second.old_known = false;
+      it->second.old_value.reset();
       recharge(it);
     }
     dirty_.clear();

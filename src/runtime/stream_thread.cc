@@ -357,10 +357,11 @@ Status StreamThread::commit(CommitKind kind) {
     in_transaction_ = false;
     // Checkpoints only when tasks close cleanly: a crash must not leave one that points past
     // what the stores can be trusted with.
-    if (final) checkpoint_tasks();
+    if (final) checkpoint_tasks(/*force=*/true);
   } else {
-    // Every changelog write is durable now: the checkpoints may say so.
-    checkpoint_tasks();
+    // Every changelog write is durable now: the checkpoints may say so (at a close always,
+    // otherwise once they are worth their fsyncs).
+    checkpoint_tasks(/*force=*/final);
     if (offsets.empty()) return {};
     Status status =
         consumer_->commit(offsets, final ? kafka::CommitMode::kSync : kafka::CommitMode::kAsync);
@@ -741,7 +742,7 @@ Status StreamThread::finish_restoration(const Restoration& done) {
   if (--task.restoring > 0) return {};
   // Restored data bypassed RocksDB's WAL: make it durable before a checkpoint points at it.
   KSTREAMS_RETURN_IF_ERROR(task.task->stores().flush());
-  if (Status s = task.task->stores().checkpoint(); !s.ok()) {
+  if (Status s = task.task->stores().checkpoint(/*force=*/true); !s.ok()) {
     logger().warn("{}: task {}: checkpoint after restoration: {}", name_, done.task.to_string(),
                   s.to_string());
   }
@@ -774,10 +775,10 @@ void StreamThread::notify_restore(
   }
 }
 
-void StreamThread::checkpoint_tasks() {
+void StreamThread::checkpoint_tasks(bool force) {
   for (auto& [id, task] : tasks_) {
     if (task.restoring > 0 || task.task->stores().empty()) continue;
-    if (Status s = task.task->stores().checkpoint(); !s.ok()) {
+    if (Status s = task.task->stores().checkpoint(force); !s.ok()) {
       // Not fatal: without a fresh checkpoint a restart restores more, never less.
       logger().warn("{}: task {}: checkpoint: {}", name_, id.to_string(), s.to_string());
     }

@@ -138,7 +138,7 @@ class StreamThread {
   /// process first) and rewinds those partitions to their committed offsets.
   Status drop_stale_records(std::vector<kafka::MessagePtr>& batch);
   /// Writes every task's checkpoint (after a commit: its changelog writes are durable).
-  void checkpoint_tasks();
+  void checkpoint_tasks(bool force);
   Status create_tasks(const std::vector<kafka::TopicPartition>& partitions);
   void close_tasks(const std::vector<kafka::TopicPartition>& partitions);
   /// Rebuilds the (topic, partition) -> buffer index and the task/partition counts.

@@ -132,8 +132,17 @@ void TaskStores::on_restored(const std::string& topic, std::int64_t offset) {
   on_changelog_written(topic, offset);
 }
 
-Status TaskStores::checkpoint() {
+Status TaskStores::checkpoint(bool force) {
   if (directory_.empty()) return {};
+  if (!force) {
+    std::int64_t moved = 0;
+    for (const auto& [topic, offset] : written_offsets_) {
+      auto it = checkpointed_offsets_.find(topic);
+      moved += offset - (it == checkpointed_offsets_.end() ? -1 : it->second);
+    }
+    if (moved < kCheckpointDelta) return {};
+  }
+  checkpointed_offsets_ = written_offsets_;
   std::vector<CheckpointEntry> entries;
   for (const ChangelogPartition& c : changelogs_) {
     if (!c.persistent) continue;

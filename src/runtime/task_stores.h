@@ -77,7 +77,11 @@ class TaskStores {
   /// Records that the changelog of `store` holds writes up to `offset` (from delivery reports).
   void on_changelog_written(const std::string& topic, std::int64_t offset);
   /// Writes the checkpoint file: every persistent store's last written or restored offset.
-  Status checkpoint();
+  /// Unless `force`, only when the changelogs moved by at least kCheckpointDelta records since
+  /// the last one (as Kafka Streams: a checkpoint costs fsyncs; a staler one only means a longer
+  /// restore).
+  Status checkpoint(bool force);
+  static constexpr std::int64_t kCheckpointDelta = 10000;
   /// Records that restoration of `topic` reached `offset` (the last restored record's).
   void on_restored(const std::string& topic, std::int64_t offset);
   /// Closes the stores and releases the directory lock (idempotent).
@@ -100,6 +104,7 @@ class TaskStores {
   std::map<std::string, OpenStore, std::less<>> stores_;
   std::vector<ChangelogPartition> changelogs_;
   std::map<std::string, std::int64_t> written_offsets_;  // changelog topic -> last offset
+  std::map<std::string, std::int64_t> checkpointed_offsets_;  // as of the last checkpoint
   bool closed_ = false;
 };
 
