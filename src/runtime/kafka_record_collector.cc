@@ -16,6 +16,10 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
   for (;;) {
     Status status = producer_->produce(out);
     if (status.ok()) ++sent_;
+    if (transactional_ && status.code() == StatusCode::kIllegalState) {
+      // The transaction has failed (an earlier record, a request): abort it, do not skip this.
+      return Status(StatusCode::kTransactionAbortable, status.message());
+    }
     if (status.code() != StatusCode::kRetriable) return status;
     // The local queue is full: let deliveries drain it.
     if (std::chrono::steady_clock::now() >= deadline) {

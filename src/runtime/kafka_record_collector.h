@@ -14,9 +14,11 @@ namespace kstreams::internal {
 
 class KafkaRecordCollector final : public RecordCollector {
  public:
-  explicit KafkaRecordCollector(kafka::Producer& producer,
+  /// `transactional`: the producer runs transactions (exactly_once_v2); a record refused
+  /// because the transaction already failed is then reported as kTransactionAbortable.
+  explicit KafkaRecordCollector(kafka::Producer& producer, bool transactional = false,
                                 std::chrono::milliseconds max_block = std::chrono::seconds(60))
-      : producer_(&producer), max_block_(max_block) {}
+      : producer_(&producer), transactional_(transactional), max_block_(max_block) {}
 
   Status send(const OutputRecord& record) override;
   /// From the cluster's metadata on first use, then cached for the collector's life.
@@ -29,6 +31,7 @@ class KafkaRecordCollector final : public RecordCollector {
   std::map<std::string, int, std::less<>> partition_counts_;
   kafka::ProducerRecord scratch_;
   kafka::Producer* producer_;
+  bool transactional_;
   std::chrono::milliseconds max_block_;
 };
 

@@ -85,7 +85,7 @@ Status StreamThread::start() {
                                      const std::vector<kafka::TopicPartition>& partitions) {
                                 on_rebalance(event, partitions);
                               }));
-  collector_ = std::make_unique<KafkaRecordCollector>(*producer_);
+  collector_ = std::make_unique<KafkaRecordCollector>(*producer_, eos_);
   if (eos_) {
     KSTREAMS_RETURN_IF_ERROR(producer_->init_transactions(std::chrono::seconds(60)));
   }
@@ -100,6 +100,19 @@ Status StreamThread::start() {
         restore_consumer_,
         kafka::Consumer::create(restore, [](kafka::RebalanceEvent,
                                             const std::vector<kafka::TopicPartition>&) {}));
+    if (eos_) {
+      // A read_committed client asking for a partition's end gets the last stable offset, which
+      // a crashed instance's open transaction holds back. Changelog ends are asked by a client
+      // that reads uncommitted (it never consumes); see begin_restoration.
+      for (auto& [key, value] : restore) {
+        if (key == "isolation.level") value = "read_uncommitted";
+        if (key == "client.id") value = identity_.client_id + "-end-offsets";
+      }
+      KSTREAMS_ASSIGN_OR_RETURN(
+          end_offsets_client_,
+          kafka::Consumer::create(restore, [](kafka::RebalanceEvent,
+                                              const std::vector<kafka::TopicPartition>&) {}));
+    }
   }
   // Fetch the sinks' metadata now rather than making the first record to each topic wait.
   std::vector<std::string> sink_topics = topology_.sink_topics();
@@ -163,6 +176,7 @@ void StreamThread::run() {
     restorations_.clear();
   }
   if (restore_consumer_) static_cast<void>(restore_consumer_->close());
+  if (end_offsets_client_) static_cast<void>(end_offsets_client_->close());
   if (Status s = producer_->flush(kFlushTimeout); !s.ok()) {
     logger().warn("{}: producer flush on close: {}", name_, s.to_string());
   }
@@ -218,7 +232,11 @@ Status StreamThread::run_loop() {
       KSTREAMS_RETURN_IF_ERROR(
           restore_some(std::chrono::milliseconds(all_restoring ? config_.poll_ms : 0)));
     }
-    KSTREAMS_RETURN_IF_ERROR(process_buffered());
+    if (Status processed = process_buffered(); !processed.ok()) {
+      if (!eos_ || processed.code() != StatusCode::kTransactionAbortable) return processed;
+      KSTREAMS_RETURN_IF_ERROR(abort_and_rewind(processed));
+      continue;
+    }
     // Backpressure is decided after processing: a partition still holding a full buffer (its
     // task waits for another partition, or is slower than the fetcher) stops fetching until it
     // has drained to half. Pausing drops librdkafka's prefetched records for the partition (they
@@ -328,7 +346,10 @@ Status StreamThread::commit(CommitKind kind) {
   for (auto& [id, task] : tasks_) {
     if (task.restoring > 0) continue;
     Status flushed = task.task->flush_state();
-    if (!flushed.ok()) return Status(StatusCode::kFatal, flushed.message());
+    if (!flushed.ok()) {
+      if (eos_ && flushed.code() == StatusCode::kTransactionAbortable) return flushed;
+      return Status(StatusCode::kFatal, flushed.message());
+    }
   }
   // Outputs next: an offset is committed only once everything produced before it is durable.
   KSTREAMS_RETURN_IF_ERROR(producer_->flush(kFlushTimeout));
@@ -615,12 +636,13 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     for (int attempt = 0; attempt < 300; ++attempt) {
-      // Asked through the producer, which reads uncommitted: the high watermark. A read_committed
-      // consumer would get the last stable offset, which a crashed instance's open transaction
-      // holds back; restoring only that far would miss records committed after it. The restore
-      // consumer (read_committed) passes the high watermark only once that transaction is
-      // aborted, so restoration waits for it, as it must.
-      err = rd_kafka_query_watermark_offsets(producer_->native_handle(), changelog.topic.c_str(),
+      // The high watermark. Under exactly-once it is asked by a client that reads uncommitted:
+      // a read_committed one gets the last stable offset, which a crashed instance's open
+      // transaction holds back, and restoring only that far would miss records committed after
+      // it. The restore consumer (read_committed) gets past the high watermark only once that
+      // transaction is aborted, so restoration waits for it, as it must.
+      kafka::Consumer& asked = eos_ ? *end_offsets_client_ : *restore_consumer_;
+      err = rd_kafka_query_watermark_offsets(asked.native_handle(), changelog.topic.c_str(),
                                              changelog.partition, &low, &high, 10000);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR || std::chrono::steady_clock::now() > deadline ||
           shutdown_requested_.load()) {

@@ -167,6 +167,7 @@ class StreamThread {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::Consumer> consumer_;
   std::unique_ptr<kafka::Consumer> restore_consumer_;  // only when the topology has stores
+  std::unique_ptr<kafka::Consumer> end_offsets_client_;  // exactly-once: reads uncommitted
   std::vector<Restoration> restorations_;
   std::map<std::pair<std::string, std::int32_t>, TaskId> changelog_owner_;
   std::unique_ptr<KafkaRecordCollector> collector_;

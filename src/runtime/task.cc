@@ -195,6 +195,10 @@ BytesKeyValueStore* Task::state_store(std::string_view node, std::string_view st
 
 void Task::send(const OutputRecord& record) {
   Status status = collector_->send(record);
+  if (status.code() == StatusCode::kTransactionAbortable) {
+    // Not the record's fault: the whole transaction is redone (the stream thread aborts it).
+    throw ProcessingAbort(std::move(status));
+  }
   if (!status.ok()) {
     on_production_error(record.node, status.with_context("send to " + std::string(record.topic)));
     return;
