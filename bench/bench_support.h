@@ -76,8 +76,8 @@ inline std::unique_ptr<internal::Task> make_task(const Topology& topology,
                                                  const StreamsConfig& config,
                                                  internal::RecordCollector& collector) {
   static internal::StoreEnvironment no_stores;  // the benchmarked topologies are stateless
-  return value_or_throw(internal::Task::create(topology, {}, TaskId{0, 0}, config, collector,
-                                               [] { return std::int64_t{0}; }, no_stores));
+  return value_or_throw(internal::Task::create(
+      topology, {}, TaskId{0, 0}, config, collector, [] { return std::int64_t{0}; }, no_stores));
 }
 
 /// Processes `record`; on an error, marks the benchmark failed and returns false (the caller

@@ -40,9 +40,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
-#include <random>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -75,7 +75,7 @@ using address_router::Address;
 
 struct Options {
   std::string bootstrap_servers;  // empty: embedded cluster
-  std::int64_t records = 0;  // 0: the workload's default (router 150 000, count 600 000)
+  std::int64_t records = 0;       // 0: the workload's default (router 150 000, count 600 000)
   int partitions = 4;
   double invalid_share = 0.1;
   std::uint64_t seed = 42;
@@ -687,8 +687,9 @@ rd_kafka_t* make_client(rd_kafka_type_t type,
   return rk;
 }
 
-std::int64_t input_record_count(const std::string& bootstrap, int partitions, bool check_low,
-                                const std::string& topic = std::string(address_router::kInputTopic)) {
+std::int64_t input_record_count(
+    const std::string& bootstrap, int partitions, bool check_low,
+    const std::string& topic = std::string(address_router::kInputTopic)) {
   rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}});
   std::int64_t total = 0;
   for (int p = 0; p < partitions; ++p) {
@@ -1001,7 +1002,8 @@ class CommitWatcher {
   // Sum of the committed offsets (the input starts at offset 0: records committed); -1 on error.
   std::int64_t committed() {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
-    for (int p = 0; p < partitions_; ++p) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
+    for (int p = 0; p < partitions_; ++p)
+      rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
     std::int64_t total = -1;
     if (rd_kafka_committed(rk_, list, 5'000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       total = 0;
@@ -1174,12 +1176,13 @@ int run_kstreams_count(const Options& opt) {
   std::uint64_t commits = 0;
   thread_totals(*app, consumed, commits);
   kstreams::ProcessingMetrics m = app->metrics();
-  emit("DRAINED", {{"records", std::to_string(static_cast<std::uint64_t>(opt.expected) - processed0)},
-                   {"seconds", fmt(seconds_between(t0, t1))},
-                   {"cpu", fmt(cpu1 - cpu0)},
-                   {"rss_kb", std::to_string(peak_rss_kb())},
-                   {"commits", std::to_string(commits)},
-                   {"produced", std::to_string(m.records_produced)}});
+  emit("DRAINED",
+       {{"records", std::to_string(static_cast<std::uint64_t>(opt.expected) - processed0)},
+        {"seconds", fmt(seconds_between(t0, t1))},
+        {"cpu", fmt(cpu1 - cpu0)},
+        {"rss_kb", std::to_string(peak_rss_kb())},
+        {"commits", std::to_string(commits)},
+        {"produced", std::to_string(m.records_produced)}});
   while (!stdin_says_stop(100)) die_if_failed(*app);
   const kstreams::Status closed = app->close(std::chrono::seconds(30));
   m = app->metrics();
@@ -1277,8 +1280,8 @@ CountCheck check_counts(const Options& opt, const std::string& topic,
     if (it != last.end()) last.erase(it);
     if (got != want) {
       if (result.wrong++ == 0) {
-        result.first_wrong = count_key(k) + ": " + std::to_string(got) + " instead of " +
-                             std::to_string(want);
+        result.first_wrong =
+            count_key(k) + ": " + std::to_string(got) + " instead of " + std::to_string(want);
       }
     }
   }
@@ -1329,8 +1332,11 @@ int run_parent_count(Options opt, const std::string& command_line) {
         }
       }
       std::vector<std::string> args = {
-          "kstreams-e2e-bench", "--workload=count", "--mode=" + name,
-          "--bootstrap-servers=" + opt.bootstrap_servers, "--group=" + group,
+          "kstreams-e2e-bench",
+          "--workload=count",
+          "--mode=" + name,
+          "--bootstrap-servers=" + opt.bootstrap_servers,
+          "--group=" + group,
           "--expected=" + std::to_string(opt.records),
           "--commit-interval-ms=" + std::to_string(opt.commit_interval_ms),
           "--max-poll-records=" + std::to_string(opt.max_poll_records),
@@ -1340,7 +1346,8 @@ int run_parent_count(Options opt, const std::string& command_line) {
           std::string("--embedded-tuning=") + (opt.embedded ? "1" : "0")};
       if (opt.raw_sync_commit) args.emplace_back("--raw-sync-commit");
       for (const auto& kv : opt.kstreams_properties) args.push_back("--kstreams-property=" + kv);
-      args.push_back("--kstreams-buffered-records=" + std::to_string(opt.kstreams_buffered_records));
+      args.push_back("--kstreams-buffered-records=" +
+                     std::to_string(opt.kstreams_buffered_records));
       args.push_back("--kstreams-poll-ms=" + std::to_string(opt.kstreams_poll_ms));
       Child child(args, opt.verbose);
       auto drained = child.expect("DRAINED", std::chrono::seconds(600));
@@ -1365,9 +1372,10 @@ int run_parent_count(Options opt, const std::string& command_line) {
           r + 1, name.c_str(), static_cast<long long>(o.records), o.seconds, o.rate(), o.cpu,
           static_cast<long long>(o.commits), static_cast<double>(o.rss_kb) / 1024,
           static_cast<long long>(c.records), ok ? "ok" : "WRONG",
-          ok ? "" : (" (" + std::to_string(c.wrong) + " wrong, " + std::to_string(c.extra) +
-                     " unknown keys; first " + c.first_wrong + ")")
-                        .c_str());
+          ok ? ""
+             : (" (" + std::to_string(c.wrong) + " wrong, " + std::to_string(c.extra) +
+                " unknown keys; first " + c.first_wrong + ")")
+                   .c_str());
       std::fflush(stdout);
       runs[name].push_back(o);
       outputs[name].push_back(c.records);

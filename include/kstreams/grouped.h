@@ -14,9 +14,9 @@ namespace kstreams {
 
 template <class K, class V>
 struct Grouped {
-  std::string name;       ///< Empty: generated from the store name.
-  Serde<K> key_serde;     ///< Empty: the default serde of K.
-  Serde<V> value_serde;   ///< Empty: the default serde of V.
+  std::string name;      ///< Empty: generated from the store name.
+  Serde<K> key_serde;    ///< Empty: the default serde of K.
+  Serde<V> value_serde;  ///< Empty: the default serde of V.
 
   static Grouped as(std::string name) {
     Grouped g;
@@ -34,9 +34,9 @@ struct Grouped {
 /// `Repartitioned<K, V>`: serdes, name and partition count for `KStream::repartition`.
 template <class K, class V>
 struct Repartitioned {
-  std::string name;        ///< Empty: generated. Topic: `<application.id>-<name>-repartition`.
-  Serde<K> key_serde;      ///< Empty: the default serde of K.
-  Serde<V> value_serde;    ///< Empty: the default serde of V.
+  std::string name;      ///< Empty: generated. Topic: `<application.id>-<name>-repartition`.
+  Serde<K> key_serde;    ///< Empty: the default serde of K.
+  Serde<V> value_serde;  ///< Empty: the default serde of V.
   int number_of_partitions = 0;  ///< 0: as many as the upstream source topics.
 
   static Repartitioned as(std::string name) {

@@ -245,8 +245,7 @@ Result<QueryableKeyValueStore<K, V>> KafkaStreams::store(const std::string& name
   if (serdes == nullptr) {
     return invalid_argument("state store '" + name + "' holds other key or value types");
   }
-  return QueryableKeyValueStore<K, V>(*this, name, info.timestamped, serdes->first,
-                                      serdes->second);
+  return QueryableKeyValueStore<K, V>(*this, name, info.timestamped, serdes->first, serdes->second);
 }
 
 }  // namespace kstreams

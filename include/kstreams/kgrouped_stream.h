@@ -50,10 +50,12 @@ class KGroupedStream {
 
   /// Combines the values of a key: the first value, then `reducer(aggregate, value)`.
   template <class F>
-  requires std::is_convertible_v<std::invoke_result_t<F&, const V&, const V&>, V>
-  KTable<K, V> reduce(F reducer, Materialized<K, V> materialized = {}, Named named = {}) const {
-    std::string store = internal::register_store(*graph_, materialized, "KSTREAM-REDUCE-STATE-STORE-",
-                                                 /*timestamped=*/true);
+  requires std::is_convertible_v<std::invoke_result_t<F&, const V&, const V&>, V> KTable<K, V>
+  reduce(F reducer, Materialized<K, V> materialized = {}, Named named = {})
+  const {
+    std::string store =
+        internal::register_store(*graph_, materialized, "KSTREAM-REDUCE-STATE-STORE-",
+                                 /*timestamped=*/true);
     std::string name = graph_->name_or_generate(named, "KSTREAM-REDUCE-");
     internal::NodeId parent = input(store);
     internal::TimestampedStore<K, V> view(store, materialized.key_serde, materialized.value_serde);
@@ -69,8 +71,9 @@ class KGroupedStream {
   /// `initializer()`.
   template <class Init, class Agg, class VA = std::remove_cvref_t<std::invoke_result_t<Init&>>>
   requires std::is_convertible_v<std::invoke_result_t<Agg&, const K&, const V&, VA>, VA>
-  KTable<K, VA> aggregate(Init initializer, Agg aggregator, Materialized<K, VA> materialized = {},
-                          Named named = {}) const {
+      KTable<K, VA> aggregate(Init initializer, Agg aggregator,
+                              Materialized<K, VA> materialized = {}, Named named = {})
+  const {
     return aggregate_impl<VA>(named, std::move(materialized), "KSTREAM-AGGREGATE-",
                               std::move(initializer), std::move(aggregator));
   }
@@ -93,13 +96,12 @@ class KGroupedStream {
         *graph_, materialized, std::string(prefix) + "STATE-STORE-", /*timestamped=*/true);
     std::string name = graph_->name_or_generate(named, prefix);
     internal::NodeId parent = input(store);
-    internal::TimestampedStore<K, VA> view(store, materialized.key_serde,
-                                           materialized.value_serde);
+    internal::TimestampedStore<K, VA> view(store, materialized.key_serde, materialized.value_serde);
     internal::NodeId id = graph_->add_processor(
         name, {parent},
         [view, init, aggregator](const std::string& n) -> std::unique_ptr<internal::Node> {
-          return std::make_unique<internal::StreamAggregateNode<K, V, VA, Init, Agg>>(
-              n, view, init, aggregator);
+          return std::make_unique<internal::StreamAggregateNode<K, V, VA, Init, Agg>>(n, view, init,
+                                                                                      aggregator);
         });
     graph_->connect_store(id, store);
     return KTable<K, VA>(graph_, id, store);

@@ -118,8 +118,7 @@ class KStream {
   auto map(F mapper, Named named = {}) const {
     using K2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Key>;
     using V2 = std::remove_cvref_t<typename internal::KeyValueTraits<R>::Value>;
-    return add<internal::MapNode<K, V, K2, V2, F>, K2, V2>("KSTREAM-MAP-", named,
-                                                           std::move(mapper))
+    return add<internal::MapNode<K, V, K2, V2, F>, K2, V2>("KSTREAM-MAP-", named, std::move(mapper))
         .key_changed();
   }
 
@@ -196,15 +195,13 @@ class KStream {
   template <class F, class K2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
   requires ValueMapper<F, K, V> KGroupedStream<K2, V> group_by(F selector,
                                                                Grouped<K2, V> grouped = {})
-  const {
-    return select_key(std::move(selector)).group_by_key(std::move(grouped));
-  }
+  const { return select_key(std::move(selector)).group_by_key(std::move(grouped)); }
 
   /// Writes the records to the repartition topic `<application.id>-<name>-repartition` and
   /// reads them back (partitioned by key, murmur2 as Java's producer), in a new sub-topology.
   KStream repartition(Repartitioned<K, V> repartitioned = {}) const {
-    std::string base = repartitioned.name.empty() ? graph_->new_name("KSTREAM-REPARTITION-")
-                                                  : repartitioned.name;
+    std::string base =
+        repartitioned.name.empty() ? graph_->new_name("KSTREAM-REPARTITION-") : repartitioned.name;
     internal::NodeId source = internal::add_repartition<K, V>(
         *graph_, node_, base + "-repartition",
         internal::serde_or_default(std::move(repartitioned.key_serde)),
@@ -221,11 +218,9 @@ class KStream {
     internal::NodeId parent = node_;
     if (repartition_required_) {
       parent = internal::add_repartition<K, V>(*graph_, node_, store + "-repartition",
-                                               materialized.key_serde, materialized.value_serde,
-                                               0);
+                                               materialized.key_serde, materialized.value_serde, 0);
     }
-    internal::TimestampedStore<K, V> view(store, materialized.key_serde,
-                                          materialized.value_serde);
+    internal::TimestampedStore<K, V> view(store, materialized.key_serde, materialized.value_serde);
     internal::NodeId id = graph_->add_processor(
         name, {parent}, [view](const std::string& n) -> std::unique_ptr<internal::Node> {
           return std::make_unique<internal::TableSourceNode<K, V, V>>(n, view);

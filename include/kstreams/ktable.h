@@ -51,21 +51,21 @@ class KTable {
   requires RecordPredicate<F, K, V> KTable filter(F predicate, Named named = {})
   const {
     return add<internal::TableFilterNode<K, V, F, false>, V>("KTABLE-FILTER-", named,
-                                                              std::move(predicate));
+                                                             std::move(predicate));
   }
   /// Drops the keys whose value satisfies `predicate`.
   template <class F>
   requires RecordPredicate<F, K, V> KTable filter_not(F predicate, Named named = {})
   const {
     return add<internal::TableFilterNode<K, V, F, true>, V>("KTABLE-FILTER-", named,
-                                                             std::move(predicate));
+                                                            std::move(predicate));
   }
   /// Maps every value: `V2 f(value)` or `V2 f(key, value)`.
   template <class F, class V2 = std::remove_cvref_t<internal::record_result_t<F, K, V>>>
   requires ValueMapper<F, K, V> KTable<K, V2> map_values(F mapper, Named named = {})
   const {
     return add<internal::TableMapValuesNode<K, V, V2, F>, V2>("KTABLE-MAPVALUES-", named,
-                                                               std::move(mapper));
+                                                              std::move(mapper));
   }
 
   /// The updates of this table as a stream; a delete is a record with a null value.
@@ -137,15 +137,15 @@ class KGroupedTable {
     auto init = [] { return std::int64_t{0}; };
     auto add = [](const K&, const V&, std::int64_t n) { return n + 1; };
     auto sub = [](const K&, const V&, std::int64_t n) { return n - 1; };
-    return aggregate_impl<std::int64_t, false>(named, std::move(materialized),
-                                               "KTABLE-AGGREGATE-", init, add, sub);
+    return aggregate_impl<std::int64_t, false>(named, std::move(materialized), "KTABLE-AGGREGATE-",
+                                               init, add, sub);
   }
   /// `adder(aggregate, value)` for new values, `subtractor(aggregate, value)` for old ones.
   template <class Add, class Sub>
   requires std::is_convertible_v<std::invoke_result_t<Add&, const V&, const V&>, V> &&
       std::is_convertible_v<std::invoke_result_t<Sub&, const V&, const V&>, V>
-      KTable<K, V> reduce(Add adder, Sub subtractor, Materialized<K, V> materialized = {},
-                          Named named = {})
+          KTable<K, V> reduce(Add adder, Sub subtractor, Materialized<K, V> materialized = {},
+                              Named named = {})
   const {
     auto init = [] { return V(); };
     return aggregate_impl<V, true>(named, std::move(materialized), "KTABLE-REDUCE-", init,
@@ -157,8 +157,8 @@ class KGroupedTable {
             class VA = std::remove_cvref_t<std::invoke_result_t<Init&>>>
   requires std::is_convertible_v<std::invoke_result_t<Add&, const K&, const V&, VA>, VA> &&
       std::is_convertible_v<std::invoke_result_t<Sub&, const K&, const V&, VA>, VA>
-      KTable<K, VA> aggregate(Init initializer, Add adder, Sub subtractor,
-                              Materialized<K, VA> materialized = {}, Named named = {})
+          KTable<K, VA> aggregate(Init initializer, Add adder, Sub subtractor,
+                                  Materialized<K, VA> materialized = {}, Named named = {})
   const {
     return aggregate_impl<VA, false>(named, std::move(materialized), "KTABLE-AGGREGATE-",
                                      std::move(initializer), std::move(adder),
@@ -187,8 +187,7 @@ class KGroupedTable {
     internal::NodeId parent = internal::add_repartition<K, internal::Change<V>>(
         *graph_, node_, base + "-repartition", internal::serde_or_default(grouped_.key_serde),
         change_serde, 0);
-    internal::TimestampedStore<K, VA> view(store, materialized.key_serde,
-                                           materialized.value_serde);
+    internal::TimestampedStore<K, VA> view(store, materialized.key_serde, materialized.value_serde);
     using NodeT = internal::TableAggregateNode<K, V, VA, Init, Add, Sub, kReduce>;
     internal::NodeId id = graph_->add_processor(
         name, {parent},

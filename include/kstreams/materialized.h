@@ -32,7 +32,8 @@ struct Materialized {
   bool caching = true;
   std::map<std::string, std::string> changelog_config;
 
-  /// A store named `name`: queryable under that name; changelog `<application.id>-<name>-changelog`.
+  /// A store named `name`: queryable under that name; changelog
+  /// `<application.id>-<name>-changelog`.
   static Materialized as(std::string name) {
     Materialized m;
     m.store_name = std::move(name);

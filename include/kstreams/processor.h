@@ -83,8 +83,8 @@ class ProcessorContext {
     const internal::StoreSpec* spec = task_->store_spec(name);
     const auto* serdes = std::any_cast<std::pair<Serde<K>, Serde<V>>>(&spec->serdes);
     if (serdes == nullptr) {
-      throw StreamsException(invalid_argument("state store '" + name +
-                                              "' was added with other key or value types"));
+      throw StreamsException(
+          invalid_argument("state store '" + name + "' was added with other key or value types"));
     }
     return KeyValueStore<K, V>(*store, serdes->first, serdes->second, &task_->write_context());
   }

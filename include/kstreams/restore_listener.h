@@ -5,8 +5,9 @@
 // `KafkaStreams::set_global_state_restore_listener` before start().
 //
 //   streams.set_global_state_restore_listener({
-//       .on_restore_start = [](const kstreams::RestoreEvent& e) { ... e.end_offset - e.start_offset ... },
-//       .on_restore_end = [](const kstreams::RestoreEvent& e) { ... e.total_restored ... }});
+//       .on_restore_start = [](const kstreams::RestoreEvent& e) { ... e.end_offset - e.start_offset
+//       ... }, .on_restore_end = [](const kstreams::RestoreEvent& e) { ... e.total_restored ...
+//       }});
 //
 // Callbacks run on the stream thread doing the restoration: keep them short; they must not throw.
 #pragma once
@@ -22,8 +23,8 @@ struct RestoreEvent {
   std::string store;
   std::string topic;  ///< The changelog topic.
   std::int32_t partition = 0;
-  std::int64_t start_offset = 0;  ///< Where restoration started.
-  std::int64_t end_offset = 0;    ///< The changelog's end when it started (exclusive).
+  std::int64_t start_offset = 0;       ///< Where restoration started.
+  std::int64_t end_offset = 0;         ///< The changelog's end when it started (exclusive).
   std::int64_t batch_end_offset = -1;  ///< on_batch_restored: the last offset in the batch.
   std::uint64_t batch_restored = 0;    ///< on_batch_restored: records in the batch.
   std::uint64_t total_restored = 0;    ///< Records restored so far.

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include <kstreams/consumed.h>
+#include <kstreams/global_ktable.h>
 #include <kstreams/internal/graph_builder.h>
 #include <kstreams/internal/type_name.h>
-#include <kstreams/global_ktable.h>
 #include <kstreams/kstream.h>
 #include <kstreams/ktable.h>
 #include <kstreams/materialized.h>
@@ -107,8 +107,9 @@ class StreamsBuilder {
   template <class K, class V>
   void add_state_store(Materialized<K, V> store) {
     if (store.store_name.empty()) {
-      graph_->record_error(topology_error("add_state_store: the store needs a name "
-                                          "(Materialized<K, V>::as(\"name\"))"));
+      graph_->record_error(
+          topology_error("add_state_store: the store needs a name "
+                         "(Materialized<K, V>::as(\"name\"))"));
       return;
     }
     internal::register_store(*graph_, store, "", /*timestamped=*/false);

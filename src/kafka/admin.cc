@@ -42,8 +42,8 @@ Status create_topics(rd_kafka_t* rk, const std::vector<NewTopic>& topics,
   std::unique_ptr<rd_kafka_AdminOptions_t, OptionsDeleter> options(
       rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
   const int timeout_ms = static_cast<int>(timeout.count());
-  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr,
-                                                sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+  if (rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof errstr) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
       rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, errstr,
                                                   sizeof errstr) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return invalid_argument(std::string("admin options: ") + errstr);
@@ -66,9 +66,9 @@ Status create_topics(rd_kafka_t* rk, const std::vector<NewTopic>& topics,
       continue;
     }
     const char* message = rd_kafka_topic_result_error_string(results[i]);
-    return Status(StatusCode::kFatal, std::string("cannot create topic '") +
-                                          rd_kafka_topic_result_name(results[i]) +
-                                          "': " + (message != nullptr ? message : rd_kafka_err2str(err)));
+    return Status(StatusCode::kFatal,
+                  std::string("cannot create topic '") + rd_kafka_topic_result_name(results[i]) +
+                      "': " + (message != nullptr ? message : rd_kafka_err2str(err)));
   }
   return {};
 }

@@ -189,9 +189,8 @@ Result<std::vector<TopicPartition>> Consumer::assignment() {
 Status Consumer::seek(const std::vector<TopicPartition>& offsets,
                       std::chrono::milliseconds timeout) {
   TopicPartitionListPtr list = to_list(offsets);
-  KSTREAMS_RETURN_IF_ERROR(
-      to_status(rd_kafka_seek_partitions(rk_.get(), list.get(), static_cast<int>(timeout.count())),
-                "seek"));
+  KSTREAMS_RETURN_IF_ERROR(to_status(
+      rd_kafka_seek_partitions(rk_.get(), list.get(), static_cast<int>(timeout.count())), "seek"));
   return first_partition_error(list.get(), "seek");
 }
 

@@ -105,8 +105,9 @@ Status Producer::flush(std::chrono::milliseconds timeout) {
 }
 
 Status Producer::init_transactions(std::chrono::milliseconds timeout) {
-  return to_status(ErrorPtr(rd_kafka_init_transactions(rk_.get(), static_cast<int>(timeout.count()))),
-                   "init_transactions");
+  return to_status(
+      ErrorPtr(rd_kafka_init_transactions(rk_.get(), static_cast<int>(timeout.count()))),
+      "init_transactions");
 }
 
 Status Producer::begin_transaction() {

@@ -59,8 +59,7 @@ std::optional<std::int64_t> GlobalStores::resume_offset(const std::string& topic
 }
 
 Status GlobalStores::apply(std::string_view topic, std::int32_t partition, std::int64_t offset,
-                           NullableByteView key, NullableByteView value,
-                           std::int64_t timestamp) {
+                           NullableByteView key, NullableByteView value, std::int64_t timestamp) {
   std::lock_guard lock(mutex_);
   auto t = topics_.find(std::string(topic));
   if (t == topics_.end()) return not_found("'" + std::string(topic) + "' is not a global topic");

@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <map>
-#include <optional>
 #include <cstdio>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -14,12 +14,12 @@
 
 #include "src/core/logging.h"
 #include "src/kafka/admin.h"
-#include "src/kafka/embedded_cluster.h"
 #include "src/kafka/consumer.h"
+#include "src/kafka/embedded_cluster.h"
 #include "src/kafka/message.h"
 #include "src/kafka/producer.h"
-#include "src/runtime/global_stores.h"
 #include "src/runtime/client_configs.h"
+#include "src/runtime/global_stores.h"
 #include "src/runtime/stream_thread.h"
 #include "src/topology/topology_definition.h"
 
@@ -178,8 +178,10 @@ class KafkaStreams::Impl {
     {
       std::lock_guard lock(mutex_);
       if (state_ != StreamsState::kRunning && state_ != StreamsState::kRebalancing) {
-        return illegal_state("stores can be queried while the client is RUNNING or REBALANCING; "
-                             "it is " + std::string(to_string(state_)));
+        return illegal_state(
+            "stores can be queried while the client is RUNNING or REBALANCING; "
+            "it is " +
+            std::string(to_string(state_)));
       }
       threads = threads_;
     }
@@ -288,8 +290,8 @@ class KafkaStreams::Impl {
     }
     std::vector<kafka::NewTopic> internal_topics;
     for (const auto& [topic, partitions] : repartition) {
-      internal_topics.push_back(kafka::NewTopic{topic, partitions, config_.replication_factor,
-                                                {{"cleanup.policy", "delete"}}});
+      internal_topics.push_back(kafka::NewTopic{
+          topic, partitions, config_.replication_factor, {{"cleanup.policy", "delete"}}});
     }
     for (std::size_t sub = 0; sub < def.stores_of_subtopology.size(); ++sub) {
       for (const auto& store : def.stores_of_subtopology[sub]) {
@@ -374,8 +376,8 @@ class KafkaStreams::Impl {
     }
     KSTREAMS_ASSIGN_OR_RETURN(
         global_consumer_,
-        kafka::Consumer::create(consumer, [](kafka::RebalanceEvent,
-                                             const std::vector<kafka::TopicPartition>&) {}));
+        kafka::Consumer::create(
+            consumer, [](kafka::RebalanceEvent, const std::vector<kafka::TopicPartition>&) {}));
     std::vector<kafka::TopicPartition> assignment;
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> ends;
     for (const auto& [topic, store] : def.global_store_by_topic) {
@@ -405,7 +407,8 @@ class KafkaStreams::Impl {
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t restored = 0;
     for (int round = 0; !ends.empty() && round < 1000000; ++round) {
-      KSTREAMS_ASSIGN_OR_RETURN(auto batch, global_consumer_->poll_batch(10000, std::chrono::milliseconds(100)));
+      KSTREAMS_ASSIGN_OR_RETURN(
+          auto batch, global_consumer_->poll_batch(10000, std::chrono::milliseconds(100)));
       KSTREAMS_RETURN_IF_ERROR(apply_global(batch));
       restored += batch.size();
       std::erase_if(ends, [&](const auto& end) {
@@ -417,11 +420,10 @@ class KafkaStreams::Impl {
       }
     }
     KSTREAMS_RETURN_IF_ERROR(global_stores_->checkpoint());
-    internal::logger().info("{}: global tables up to date ({} records read in {:.2f} s)",
-                            config_.application_id, restored,
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                          started)
-                                .count());
+    internal::logger().info(
+        "{}: global tables up to date ({} records read in {:.2f} s)", config_.application_id,
+        restored,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     global_thread_ = std::thread([this] { run_global(); });
     return {};
   }
@@ -470,9 +472,9 @@ class KafkaStreams::Impl {
   Status prepare_state() {
     const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
     if (def.stores.empty()) return {};
-    KSTREAMS_ASSIGN_OR_RETURN(internal::StateDirectory directory,
-                              internal::StateDirectory::open(config_.state_dir,
-                                                             config_.application_id));
+    KSTREAMS_ASSIGN_OR_RETURN(
+        internal::StateDirectory directory,
+        internal::StateDirectory::open(config_.state_dir, config_.application_id));
     state_directory_.emplace(std::move(directory));
     rocksdb_ = internal::RocksDbResources::create(
         static_cast<std::size_t>(config_.rocksdb_block_cache_bytes),

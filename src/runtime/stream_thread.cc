@@ -48,8 +48,7 @@ std::string_view to_string(StreamThread::State state) {
 }
 
 StreamThread::StreamThread(int index, const Topology& topology, const StreamsConfig& config,
-                           ClientIdentity identity, StoreEnvironment stores,
-                           StateCallback on_state)
+                           ClientIdentity identity, StoreEnvironment stores, StateCallback on_state)
     : index_(index),
       name_(identity.client_id),
       topology_(topology),
@@ -98,8 +97,8 @@ Status StreamThread::start() {
     }
     KSTREAMS_ASSIGN_OR_RETURN(
         restore_consumer_,
-        kafka::Consumer::create(restore, [](kafka::RebalanceEvent,
-                                            const std::vector<kafka::TopicPartition>&) {}));
+        kafka::Consumer::create(
+            restore, [](kafka::RebalanceEvent, const std::vector<kafka::TopicPartition>&) {}));
     if (eos_) {
       // A read_committed client asking for a partition's end gets the last stable offset, which
       // a crashed instance's open transaction holds back. Changelog ends are asked by a client
@@ -110,8 +109,8 @@ Status StreamThread::start() {
       }
       KSTREAMS_ASSIGN_OR_RETURN(
           end_offsets_client_,
-          kafka::Consumer::create(restore, [](kafka::RebalanceEvent,
-                                              const std::vector<kafka::TopicPartition>&) {}));
+          kafka::Consumer::create(
+              restore, [](kafka::RebalanceEvent, const std::vector<kafka::TopicPartition>&) {}));
     }
   }
   // Fetch the sinks' metadata now rather than making the first record to each topic wait.
@@ -467,9 +466,8 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
     const TaskId id{sub->second, tp.partition};
     auto it = tasks_.find(id);
     if (it == tasks_.end()) {
-      auto task =
-          Task::create(topology_, {id.subtopology}, id, config_, *collector_, &wall_clock_now_ms,
-                       stores_);
+      auto task = Task::create(topology_, {id.subtopology}, id, config_, *collector_,
+                               &wall_clock_now_ms, stores_);
       if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
       it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1, 0}).first;
       logger().info("{}: created task {}", name_, id.to_string());
@@ -578,9 +576,10 @@ Status StreamThread::ensure_transaction() {
 
 Status StreamThread::abort_and_rewind(const Status& cause) {
   if (cause.code() == StatusCode::kFatal) return cause;
-  logger().warn("{}: transaction failed ({}); aborting it and rewinding every task to its "
-                "committed offsets",
-                name_, cause.to_string());
+  logger().warn(
+      "{}: transaction failed ({}); aborting it and rewinding every task to its "
+      "committed offsets",
+      name_, cause.to_string());
   if (in_transaction_) {
     Status aborted = producer_->abort_transaction(kFlushTimeout);
     if (!aborted.ok()) {
@@ -592,7 +591,8 @@ Status StreamThread::abort_and_rewind(const Status& cause) {
   ++local_.aborts;
   std::vector<kafka::TopicPartition> partitions;
   for (const auto& [id, task] : tasks_) {
-    for (const auto& buffer : task.partitions) partitions.push_back({buffer.topic, buffer.partition});
+    for (const auto& buffer : task.partitions)
+      partitions.push_back({buffer.topic, buffer.partition});
   }
   close_tasks(partitions);
   if (partitions.empty()) return {};
@@ -614,9 +614,10 @@ Status StreamThread::drop_stale_records(std::vector<kafka::MessagePtr>& batch) {
     return assigned.contains({std::string(kafka::message_topic(*m)), m->partition});
   });
   if (batch.size() == before) return {};
-  logger().info("{}: dropped {} records polled across a rebalance; rewinding {} partitions to "
-                "their committed offsets",
-                name_, before - batch.size(), last_assigned_.size());
+  logger().info(
+      "{}: dropped {} records polled across a rebalance; rewinding {} partitions to "
+      "their committed offsets",
+      name_, before - batch.size(), last_assigned_.size());
   KSTREAMS_ASSIGN_OR_RETURN(auto committed,
                             consumer_->committed(last_assigned_, std::chrono::seconds(30)));
   for (auto& tp : committed) {
@@ -653,17 +654,18 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status(StatusCode::kRetriable, "reading the end of changelog " + changelog.topic + "-" +
-                                                std::to_string(changelog.partition) + ": " +
+      return Status(StatusCode::kRetriable, "reading the end of changelog " + changelog.topic +
+                                                "-" + std::to_string(changelog.partition) + ": " +
                                                 rd_kafka_err2str(err));
     }
     std::int64_t start = changelog.restore_from.value_or(low);
     if (start > high) {
       // The checkpoint is past the changelog's end (the topic was recreated): the local state
       // cannot be trusted; rebuild it from what the changelog holds.
-      logger().warn("{}: task {}: checkpoint of {} ({}) is past the changelog's end ({}); "
-                    "rebuilding store {} from the changelog",
-                    name_, id.to_string(), changelog.topic, start, high, changelog.store);
+      logger().warn(
+          "{}: task {}: checkpoint of {} ({}) is past the changelog's end ({}); "
+          "rebuilding store {} from the changelog",
+          name_, id.to_string(), changelog.topic, start, high, changelog.store);
       KSTREAMS_RETURN_IF_ERROR(stores.get(changelog.store)->clear());
       start = low;
     }
@@ -707,8 +709,8 @@ Status StreamThread::restore_some(std::chrono::milliseconds timeout) {
       NullableByteView key = kafka::message_key(*batch[j]);
       if (!key) continue;  // a changelog record always has a key; skip anything else
       NullableByteView value = kafka::message_value(*batch[j]);
-      entries.push_back(KeyValueBytes{Bytes(*key), value ? NullableBytes(Bytes(*value))
-                                                         : NullableBytes()});
+      entries.push_back(
+          KeyValueBytes{Bytes(*key), value ? NullableBytes(Bytes(*value)) : NullableBytes()});
       last = batch[j]->offset;
     }
     i = j;
@@ -787,11 +789,11 @@ Status StreamThread::visit_store(const std::string& name,
 }
 
 void StreamThread::notify_restore(
-    std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
-    const Restoration& r, std::int64_t batch_end, std::uint64_t batch_size) const {
+    std::function<void(const RestoreEvent&)> StateRestoreListener::*callback, const Restoration& r,
+    std::int64_t batch_end, std::uint64_t batch_size) const {
   if (!stores_.restore_listener || !(*stores_.restore_listener.*callback)) return;
-  RestoreEvent event{r.store,    r.topic,   r.partition, r.start_offset, r.end_offset,
-                     batch_end,  batch_size, r.restored};
+  RestoreEvent event{r.store,      r.topic,   r.partition, r.start_offset,
+                     r.end_offset, batch_end, batch_size,  r.restored};
   try {
     (*stores_.restore_listener.*callback)(event);
   } catch (const std::exception& e) {

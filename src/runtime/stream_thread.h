@@ -125,8 +125,7 @@ class StreamThread {
   Status reassign_restore_consumer();
   /// Calls one callback of the restore listener, if any (exceptions are logged, not thrown).
   void notify_restore(std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
-                      const Restoration& r, std::int64_t batch_end,
-                      std::uint64_t batch_size) const;
+                      const Restoration& r, std::int64_t batch_end, std::uint64_t batch_size) const;
   /// exactly_once_v2: opens a transaction if none is open.
   Status ensure_transaction();
   /// exactly_once_v2: the transaction could not commit (`cause`): abort it, close every task
@@ -166,7 +165,7 @@ class StreamThread {
   // collector before the producer. Members are destroyed in reverse order of declaration.
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::Consumer> consumer_;
-  std::unique_ptr<kafka::Consumer> restore_consumer_;  // only when the topology has stores
+  std::unique_ptr<kafka::Consumer> restore_consumer_;    // only when the topology has stores
   std::unique_ptr<kafka::Consumer> end_offsets_client_;  // exactly-once: reads uncommitted
   std::vector<Restoration> restorations_;
   std::map<std::pair<std::string, std::int32_t>, TaskId> changelog_owner_;
@@ -183,9 +182,9 @@ class StreamThread {
   // the previous assignment; see drop_stale_records.
   std::uint64_t assignment_epoch_ = 0;
   std::vector<kafka::TopicPartition> last_assigned_;
-  Status delivery_error_;   // first failed delivery the production handler did not skip
-  bool failed_ = false;     // no more commits once processing failed
-  const bool eos_;          // processing.guarantee = exactly_once_v2
+  Status delivery_error_;  // first failed delivery the production handler did not skip
+  bool failed_ = false;    // no more commits once processing failed
+  const bool eos_;         // processing.guarantee = exactly_once_v2
   bool in_transaction_ = false;
   std::uint64_t sent_at_begin_ = 0;  // collector_->sent() when the transaction began
   bool delivery_failure_logged_ = false;

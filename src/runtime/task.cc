@@ -60,8 +60,8 @@ Result<std::unique_ptr<Task>> Task::create(const Topology& topology,
       task->store_access_.emplace(def.nodes[n].name, store);
     }
   }
-  KSTREAMS_ASSIGN_OR_RETURN(task->stores_, TaskStores::open(id, config.application_id, specs,
-                                                            environment, collector));
+  KSTREAMS_ASSIGN_OR_RETURN(
+      task->stores_, TaskStores::open(id, config.application_id, specs, environment, collector));
   std::map<NodeId, Node*> instances;
   for (NodeId n : ids) {
     std::unique_ptr<Node> node = def.nodes[n].factory(def.nodes[n].name);

@@ -53,8 +53,9 @@ Result<std::unique_ptr<TaskStores>> TaskStores::open(TaskId id, const std::strin
     std::unique_ptr<BytesKeyValueStore> store;
     if (spec->type == StoreType::kRocksDb) {
       if (!environment.rocksdb) return illegal_state("no RocksDB resources for task " + task);
-      KSTREAMS_ASSIGN_OR_RETURN(store, open_rocksdb_store(stores->directory_ / "rocksdb" / spec->name,
-                                                          spec->name, environment.rocksdb));
+      KSTREAMS_ASSIGN_OR_RETURN(
+          store, open_rocksdb_store(stores->directory_ / "rocksdb" / spec->name, spec->name,
+                                    environment.rocksdb));
     } else {
       store = make_in_memory_store(spec->name);
     }
@@ -77,9 +78,8 @@ Result<std::unique_ptr<TaskStores>> TaskStores::open(TaskId id, const std::strin
       const std::int32_t partition = id.partition;
       std::string node = spec->name;
       store = make_changelogging_store(
-          std::move(store),
-          [&collector, topic, partition, node](ByteView key, NullableByteView value,
-                                               const WriteContext& context) {
+          std::move(store), [&collector, topic, partition, node](
+                                ByteView key, NullableByteView value, const WriteContext& context) {
             return collector.send(OutputRecord{.node = node,
                                                .topic = topic,
                                                .key = key,
@@ -112,7 +112,8 @@ const StoreSpec* TaskStores::spec(std::string_view name) const {
 
 Status TaskStores::restore(std::string_view store, std::span<const KeyValueBytes> entries) {
   BytesKeyValueStore* s = get(store);
-  if (s == nullptr) return not_found("task " + id_.to_string() + " has no store " + std::string(store));
+  if (s == nullptr)
+    return not_found("task " + id_.to_string() + " has no store " + std::string(store));
   return s->restore_batch(entries);
 }
 
@@ -166,7 +167,8 @@ Status TaskStores::close_and_wipe() {
   for (auto& [name, store] : stores_) store.top->close();
   stores_.clear();
   Status wiped;
-  if (locked && environment_->directory) wiped = environment_->directory->wipe_task(id_.to_string());
+  if (locked && environment_->directory)
+    wiped = environment_->directory->wipe_task(id_.to_string());
   closed_ = true;
   lock_.reset();
   return wiped;

@@ -33,7 +33,7 @@ namespace kstreams::internal {
 struct StoreEnvironment {
   std::optional<StateDirectory> directory;
   std::shared_ptr<RocksDbResources> rocksdb;
-  std::shared_ptr<CacheBudget> cache;  ///< null: caching disabled
+  std::shared_ptr<CacheBudget> cache;                            ///< null: caching disabled
   std::shared_ptr<const StateRestoreListener> restore_listener;  ///< may be null
   /// exactly_once_v2: a checkpoint is deleted once read (a crash then means a full restore: the
   /// stores may hold writes of an aborted transaction) and written again only on clean close.
@@ -103,7 +103,7 @@ class TaskStores {
   std::filesystem::path directory_;
   std::map<std::string, OpenStore, std::less<>> stores_;
   std::vector<ChangelogPartition> changelogs_;
-  std::map<std::string, std::int64_t> written_offsets_;  // changelog topic -> last offset
+  std::map<std::string, std::int64_t> written_offsets_;       // changelog topic -> last offset
   std::map<std::string, std::int64_t> checkpointed_offsets_;  // as of the last checkpoint
   bool closed_ = false;
 };

@@ -6,9 +6,9 @@
 #include <kstreams/state/key_value_store.h>
 #include <kstreams/testing/test_driver_core.h>
 
+#include "src/runtime/global_stores.h"
 #include "src/runtime/record_collector.h"
 #include "src/runtime/task.h"
-#include "src/runtime/global_stores.h"
 #include "src/runtime/task_stores.h"
 #include "src/topology/topology_definition.h"
 
@@ -177,8 +177,8 @@ TestDriverCore::TestDriverCore(const Topology& topology, StreamsConfig config,
   impl->environment = std::make_unique<kstreams::internal::StoreEnvironment>();
   if (!definition.stores.empty()) {
     impl->state_dir = make_temp_state_dir();
-    auto directory = kstreams::internal::StateDirectory::open(impl->state_dir,
-                                                              impl_->config.application_id);
+    auto directory =
+        kstreams::internal::StateDirectory::open(impl->state_dir, impl_->config.application_id);
     if (!directory.ok()) throw StreamsException(directory.status());
     impl->environment->directory.emplace(std::move(directory).value());
     impl->environment->rocksdb = kstreams::internal::RocksDbResources::create(
@@ -192,9 +192,9 @@ TestDriverCore::TestDriverCore(const Topology& topology, StreamsConfig config,
   auto global = kstreams::internal::GlobalStores::open(definition, *impl->environment);
   if (!global.ok()) throw StreamsException(global.status());
   impl->global_stores = std::move(global).value();
-  auto task = kstreams::internal::Task::create(resolved, {}, TaskId{0, 0}, impl_->config, *impl_,
-                                               [impl] { return impl->wall_clock_ms; },
-                                               *impl->environment);
+  auto task = kstreams::internal::Task::create(
+      resolved, {}, TaskId{0, 0}, impl_->config, *impl_, [impl] { return impl->wall_clock_ms; },
+      *impl->environment);
   if (!task.ok()) throw StreamsException(task.status());
   impl_->task = std::move(task).value();
 }

@@ -180,8 +180,8 @@ void GraphBuilder::add_store(StoreSpec spec) {
 
 void GraphBuilder::connect_store(NodeId node, const std::string& store) {
   if (!has_store(store)) {
-    record_error(topology_error("processor '" + nodes_.at(node).name +
-                                "' uses state store '" + store +
+    record_error(topology_error("processor '" + nodes_.at(node).name + "' uses state store '" +
+                                store +
                                 "', which was not added (StreamsBuilder::add_state_store)"));
     return;
   }

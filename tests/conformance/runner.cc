@@ -64,8 +64,8 @@ void dumpable_store(const std::string& name) {
       auto str = [](const NullableBytes& b) {
         return b ? S(std::string(b->begin(), b->end())) : S();
       };
-      lines.push_back("store\t" + name + "\t" + encode_bytes(str(k)) + "\t" +
-                      encode_bytes(str(v)) + "\n");
+      lines.push_back("store\t" + name + "\t" + encode_bytes(str(k)) + "\t" + encode_bytes(str(v)) +
+                      "\n");
     }
     std::sort(lines.begin(), lines.end());
     return lines;
@@ -120,9 +120,10 @@ class Punctuating final : public Processor<S, S, S, S> {
  public:
   void init(ProcessorContext<S, S>& context) override {
     ctx_ = &context;
-    ctx_->schedule(std::chrono::seconds(1), PunctuationType::kWallClockTime, [this](std::int64_t t) {
-      ctx_->forward(Record<S, S>{S("wall"), S(std::to_string(t)), t, {}});
-    });
+    ctx_->schedule(std::chrono::seconds(1), PunctuationType::kWallClockTime,
+                   [this](std::int64_t t) {
+                     ctx_->forward(Record<S, S>{S("wall"), S(std::to_string(t)), t, {}});
+                   });
     ctx_->schedule(std::chrono::seconds(5), PunctuationType::kStreamTime, [this](std::int64_t t) {
       ctx_->forward(Record<S, S>{S("stream"), S(std::to_string(t)), t, {}});
     });
@@ -177,7 +178,8 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
     auto a = b.stream<S, S>("in-a").map_values([](const S& v) { return v ? S("a:" + *v) : S(); });
     auto c = b.stream<S, S>("in-b").filter([](const S& k, const S&) { return k.has_value(); });
     a.merge(c).to("merged");
-    c.merge(a, "merge-again").map_values([](const S& v) { return S(v.value_or("~")); })
+    c.merge(a, "merge-again")
+        .map_values([](const S& v) { return S(v.value_or("~")); })
         .to("merged2");
   };
   t["peek"] = [](StreamsBuilder& b, StreamsConfig&) {
@@ -313,34 +315,31 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
   t["table"] = table(true);
   t["table-nocache"] = table(false);
   t["table-group-by"] = [](StreamsBuilder& b, StreamsConfig& c) {
-    auto rows = b.table<std::string, std::string>(
-        "in", Materialized<std::string, std::string>::as("rows"));
+    auto rows =
+        b.table<std::string, std::string>("in", Materialized<std::string, std::string>::as("rows"));
     rows.group_by([](const std::string&, const std::string& v) {
-        return KeyValue<std::string, std::string>{group_of(v), v};
-      })
+          return KeyValue<std::string, std::string>{group_of(v), v};
+        })
         .count(Materialized<std::string, std::int64_t>::as("group-counts"))
         .to_stream()
         .to("counts");
     rows.group_by([](const std::string& k, const std::string& v) {
-        return KeyValue<std::string, std::int64_t>{k.substr(0, 2),
-                                                   static_cast<std::int64_t>(v.size())};
-      })
+          return KeyValue<std::string, std::int64_t>{k.substr(0, 2),
+                                                     static_cast<std::int64_t>(v.size())};
+        })
         .reduce([](std::int64_t agg, std::int64_t v) { return agg + v; },
                 [](std::int64_t agg, std::int64_t v) { return agg - v; },
                 Materialized<std::string, std::int64_t>::as("group-sums").with_caching_disabled())
         .to_stream()
         .to("sums");
     rows.group_by([](const std::string& k, const std::string& v) {
-        return KeyValue<std::string, std::string>{group_of(k + v), k};
-      })
-        .aggregate([] { return std::string(); },
-                   [](const std::string&, const std::string& v, std::string agg) {
-                     return agg + "+" + v;
-                   },
-                   [](const std::string&, const std::string& v, std::string agg) {
-                     return agg + "-" + v;
-                   },
-                   Materialized<std::string, std::string>::as("group-aggs"))
+          return KeyValue<std::string, std::string>{group_of(k + v), k};
+        })
+        .aggregate(
+            [] { return std::string(); },
+            [](const std::string&, const std::string& v, std::string agg) { return agg + "+" + v; },
+            [](const std::string&, const std::string& v, std::string agg) { return agg + "-" + v; },
+            Materialized<std::string, std::string>::as("group-aggs"))
         .to_stream()
         .to("aggs");
     // Old values through a filter and map_values: a row leaving the filter is a retraction.

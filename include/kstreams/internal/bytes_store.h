@@ -54,9 +54,9 @@ struct WriteContext {
 /// Called by a caching layer for each dirty entry it flushes or evicts, after the write reached
 /// the store below: the key, the value now stored (null: deleted), the value stored before the
 /// flush (null: none), and the context of the last write.
-using CacheFlushListener = std::function<void(ByteView key, NullableByteView new_value,
-                                              NullableByteView old_value,
-                                              const WriteContext& context)>;
+using CacheFlushListener =
+    std::function<void(ByteView key, NullableByteView new_value, NullableByteView old_value,
+                       const WriteContext& context)>;
 
 /// A key-value store over bytes. Not thread-safe: a store belongs to one task, used by one
 /// thread (interactive queries go through the runtime, which serializes access).

@@ -116,8 +116,9 @@ class TimestampedStore {
  private:
   ValueAndTimestamp<V> decode(ByteView bytes) {
     auto split = split_timestamp(bytes);
-    if (!split) throw ProcessingAbort(Status(StatusCode::kTaskCorrupted,
-                                             "state store " + name_ + ": value without timestamp"));
+    if (!split)
+      throw ProcessingAbort(
+          Status(StatusCode::kTaskCorrupted, "state store " + name_ + ": value without timestamp"));
     Result<V> v = value_serde_.deserialize(split->second);
     if (!v.ok()) throw_error(v.status().with_context("value"));
     return ValueAndTimestamp<V>{std::move(v).value(), split->first};
@@ -424,8 +425,7 @@ class TableAggregateNode final : public MaterializingNode<K, Change<V>, K, VA> {
         }
       }
       if (!agg && !old_agg) return;
-      this->update(record.key, key, std::move(agg), std::move(old_agg), timestamp,
-                   record.headers);
+      this->update(record.key, key, std::move(agg), std::move(old_agg), timestamp, record.headers);
     });
     static_cast<void>(done);
   }

@@ -27,12 +27,11 @@ std::string register_store(GraphBuilder& graph, Materialized<K, V>& materialized
   materialized.key_serde = serde_or_default(std::move(materialized.key_serde));
   materialized.value_serde = serde_or_default(std::move(materialized.value_serde));
   if (!materialized.key_serde.valid() || !materialized.value_serde.valid()) {
-    graph.record_error(topology_error(
-        "state store '" + name + "' has no " +
-        (materialized.key_serde.valid()
-             ? "value serde for " + std::string(type_name<V>())
-             : "key serde for " + std::string(type_name<K>())) +
-        "; pass one in Materialized"));
+    graph.record_error(topology_error("state store '" + name + "' has no " +
+                                      (materialized.key_serde.valid()
+                                           ? "value serde for " + std::string(type_name<V>())
+                                           : "key serde for " + std::string(type_name<K>())) +
+                                      "; pass one in Materialized"));
   }
   StoreSpec spec;
   spec.name = name;
@@ -52,22 +51,22 @@ template <class K, class V>
 NodeId add_repartition(GraphBuilder& graph, NodeId parent, const std::string& topic_suffix,
                        Serde<K> key_serde, Serde<V> value_serde, int partitions) {
   if (!key_serde.valid() || !value_serde.valid()) {
-    graph.record_error(topology_error(
-        "repartition topic '" + topic_suffix + "' has no " +
-        (key_serde.valid() ? "value serde for " + std::string(type_name<V>())
-                           : "key serde for " + std::string(type_name<K>())) +
-        "; pass one in Grouped or Repartitioned"));
+    graph.record_error(
+        topology_error("repartition topic '" + topic_suffix + "' has no " +
+                       (key_serde.valid() ? "value serde for " + std::string(type_name<V>())
+                                          : "key serde for " + std::string(type_name<K>())) +
+                       "; pass one in Grouped or Repartitioned"));
   }
   std::string sink = graph.new_name("KSTREAM-SINK-");
   graph.add_internal_sink(
       sink, parent, topic_suffix, partitions,
       [topic_suffix, key_serde, value_serde](const std::string& n) -> std::unique_ptr<Node> {
-        return std::make_unique<RepartitionSinkNode<K, V>>(n, topic_suffix, key_serde,
-                                                           value_serde);
+        return std::make_unique<RepartitionSinkNode<K, V>>(n, topic_suffix, key_serde, value_serde);
       });
   std::string source = graph.new_name("KSTREAM-SOURCE-");
   return graph.add_internal_source(
-      source, topic_suffix, [key_serde, value_serde](const std::string& n) -> std::unique_ptr<Node> {
+      source, topic_suffix,
+      [key_serde, value_serde](const std::string& n) -> std::unique_ptr<Node> {
         return std::make_unique<SourceNode<K, V>>(n, key_serde, value_serde);
       });
 }

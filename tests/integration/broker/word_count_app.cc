@@ -4,7 +4,8 @@
 //   words (key: any string, value: a word)
 //     -> group_by(word)           repartition topic <application.id>-by-word-repartition
 //     -> count("counts")          changelog topic   <application.id>-counts-changelog
-//     -> to_stream() -> word-counts (key: the word, value: big-endian int64, Kafka's LongSerializer)
+//     -> to_stream() -> word-counts (key: the word, value: big-endian int64, Kafka's
+//     LongSerializer)
 //
 // With --route-topic T (the crash test, eos_scenarios.py) the same topology also routes: every
 // input record whose word has an even length goes, unchanged, to T. Both sides are in one

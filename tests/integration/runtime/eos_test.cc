@@ -101,8 +101,8 @@ TEST_P(ExactlyOnceProtocolFaultTest, TheThreadGoesOnAndNothingIsLost) {
       .map_values([](const std::string& v) { return v + "!"; })
       .to("eos-out");
   ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
-  StreamsConfig config = fast_config("it-eos-" + std::string(fault.name), cluster_->bootstrap(),
-                                     dir_.path());
+  StreamsConfig config =
+      fast_config("it-eos-" + std::string(fault.name), cluster_->bootstrap(), dir_.path());
   config.processing_guarantee = ProcessingGuarantee::kExactlyOnceV2;
   constexpr int kRecords = 100;
   for (int i = 0; i < kRecords; ++i) {
@@ -130,17 +130,22 @@ TEST_P(ExactlyOnceProtocolFaultTest, TheThreadGoesOnAndNothingIsLost) {
 
 INSTANTIATE_TEST_SUITE_P(
     Requests, ExactlyOnceProtocolFaultTest,
-    ::testing::Values(
-        ProtocolFault{"add-partitions", 24,
-                      {RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
-                       RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS}},
-        ProtocolFault{"txn-offset-commit", 28,
-                      {RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT}},
-        ProtocolFault{"end-txn", 26,
-                      {RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
-                       RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE}},
-        ProtocolFault{"produce-timeout", 0,
-                      {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS}}),
+    ::testing::Values(ProtocolFault{"add-partitions",
+                                    24,
+                                    {RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+                                     RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS}},
+                      ProtocolFault{
+                          "txn-offset-commit",
+                          28,
+                          {RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT}},
+                      ProtocolFault{"end-txn",
+                                    26,
+                                    {RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+                                     RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE}},
+                      ProtocolFault{"produce-timeout",
+                                    0,
+                                    {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                                     RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS}}),
     [](const ::testing::TestParamInfo<ProtocolFault>& param) {
       std::string name = param.param.name;
       std::replace(name.begin(), name.end(), '-', '_');

@@ -60,6 +60,7 @@ class StateTest : public ::testing::Test {
     StreamsConfig c = fast_config("it-state", cluster_->bootstrap(), dir_.path());
     c.embedded_cluster_partitions = 3;
     c.processing_guarantee = guarantee_;
+    c.num_stream_threads = threads_;
     return c;
   }
 
@@ -67,9 +68,9 @@ class StateTest : public ::testing::Test {
   void produce_words(int rounds, int round_offset) {
     for (int r = 0; r < rounds; ++r) {
       for (int w = 0; w < kKeys; ++w) {
-        ASSERT_OK(cluster_->produce("words", "r" + std::to_string(r + round_offset) + "-" +
-                                                 std::to_string(w),
-                                    "w" + std::to_string(w)));
+        ASSERT_OK(cluster_->produce(
+            "words", "r" + std::to_string(r + round_offset) + "-" + std::to_string(w),
+            "w" + std::to_string(w)));
       }
     }
     ASSERT_OK(cluster_->flush());
@@ -100,8 +101,8 @@ class StateTest : public ::testing::Test {
           return true;
         },
         std::chrono::seconds(60));
-    EXPECT_TRUE(reached) << "latest counts never all reached " << expected << "; "
-                         << latest.size() << " words seen";
+    EXPECT_TRUE(reached) << "latest counts never all reached " << expected << "; " << latest.size()
+                         << " words seen";
     // Interactive queries see the same counts in the instance's local store.
     auto store = app.store<std::string, std::int64_t>("counts");
     ASSERT_OK(store.status());
@@ -125,8 +126,9 @@ class StateTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<TestCluster> cluster_;
   std::atomic<std::uint64_t> restored_{0};  // records restored in the last run
-  std::atomic<int> restorations_{0};         // changelog partitions restored in the last run
+  std::atomic<int> restorations_{0};        // changelog partitions restored in the last run
   ProcessingGuarantee guarantee_ = ProcessingGuarantee::kAtLeastOnce;
+  int threads_ = 1;
 };
 
 TEST_F(StateTest, CountsSurviveARestartAndALostStateDirectory) {
@@ -192,6 +194,14 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
 // (tests/integration/broker); this checks that the path runs and produces the right counts.
 TEST_F(StateTest, ExactlyOnceCommitsTransactions) {
   guarantee_ = ProcessingGuarantee::kExactlyOnceV2;
+  produce_words(3, 0);
+  run_until_counts(3);
+}
+
+// Two stream threads: one transactional producer each, tasks split between them.
+TEST_F(StateTest, ExactlyOnceWithTwoStreamThreads) {
+  guarantee_ = ProcessingGuarantee::kExactlyOnceV2;
+  threads_ = 2;
   produce_words(3, 0);
   run_until_counts(3);
 }

@@ -57,9 +57,8 @@ TEST(StatefulOperatorsTest, CountByKeyEmitsEveryUpdateAndKeepsTheStore) {
 
 TEST(StatefulOperatorsTest, EveryStoreWriteGoesToTheChangelogTopic) {
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in")
-      .group_by_key()
-      .count(Materialized<std::string, std::int64_t>::as("counts"));
+  builder.stream<std::string, std::string>("in").group_by_key().count(
+      Materialized<std::string, std::int64_t>::as("counts"));
   StreamsConfig config;
   config.application_id = "app";
   testing::TopologyTestDriver driver(build_or_die(builder), config);
@@ -71,9 +70,8 @@ TEST(StatefulOperatorsTest, EveryStoreWriteGoesToTheChangelogTopic) {
 
 TEST(StatefulOperatorsTest, LoggingDisabledWritesNoChangelog) {
   StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in")
-      .group_by_key()
-      .count(Materialized<std::string, std::int64_t>::as("counts").with_logging_disabled());
+  builder.stream<std::string, std::string>("in").group_by_key().count(
+      Materialized<std::string, std::int64_t>::as("counts").with_logging_disabled());
   StreamsConfig config;
   config.application_id = "app";
   testing::TopologyTestDriver driver(build_or_die(builder), config);
@@ -86,9 +84,7 @@ TEST(StatefulOperatorsTest, LoggingDisabledWritesNoChangelog) {
 TEST(StatefulOperatorsTest, ReduceAndAggregateFoldValuesPerKey) {
   StreamsBuilder builder;
   auto grouped = builder.stream<std::string, std::int64_t>("in").group_by_key();
-  grouped.reduce([](std::int64_t a, std::int64_t b) { return a + b; })
-      .to_stream()
-      .to("sums");
+  grouped.reduce([](std::int64_t a, std::int64_t b) { return a + b; }).to_stream().to("sums");
   grouped
       .aggregate([] { return std::string(); },
                  [](const std::string&, std::int64_t v, std::string agg) {
@@ -154,9 +150,7 @@ TEST(StatefulOperatorsTest, AggregationsOfOneGroupedStreamShareItsRepartitionTop
       [](std::int64_t v) { return std::to_string(v % 2); },
       Grouped<std::string, std::int64_t>::as("parity"));
   grouped.count(Materialized<std::string, std::int64_t>::as("n")).to_stream().to("n-out");
-  grouped.reduce([](std::int64_t a, std::int64_t b) { return a + b; })
-      .to_stream()
-      .to("sum-out");
+  grouped.reduce([](std::int64_t a, std::int64_t b) { return a + b; }).to_stream().to("sum-out");
   testing::TopologyTestDriver driver(build_or_die(builder));
   auto in = driver.create_input_topic<std::string, std::int64_t>("in");
   in.pipe_input("a", 1, 1);
@@ -250,8 +244,8 @@ TEST(StatefulOperatorsTest, TableGroupByCountMovesRowsBetweenGroups) {
 
   auto out = driver.create_output_topic<std::string, std::optional<std::int64_t>>("city-counts");
   EXPECT_THAT(out.read_key_values_to_list(),
-              ElementsAre(kv("Oslo", 1), kv("Oslo", 2), kv("Oslo", 1), kv("Rome", 1),
-                          kv("Oslo", 0), kv("Rome", 1)));
+              ElementsAre(kv("Oslo", 1), kv("Oslo", 2), kv("Oslo", 1), kv("Rome", 1), kv("Oslo", 0),
+                          kv("Rome", 1)));
   auto store = driver.get_key_value_store<std::string, std::int64_t>("users-per-city");
   EXPECT_EQ(store.get("Oslo"), std::optional<std::int64_t>(0));
   EXPECT_EQ(store.get("Rome"), std::optional<std::int64_t>(1));
@@ -294,8 +288,8 @@ class CountingProcessor : public Processor<std::string, std::string, std::string
 
 TEST(StatefulOperatorsTest, ProcessorApiStoreIsReadAndWritten) {
   StreamsBuilder builder;
-  builder.add_state_store(Materialized<std::string, std::int64_t>::as("seen").with_store_type(
-      StoreType::kInMemory));
+  builder.add_state_store(
+      Materialized<std::string, std::int64_t>::as("seen").with_store_type(StoreType::kInMemory));
   builder.stream<std::string, std::string>("in")
       .process([] { return std::make_unique<CountingProcessor>(); }, Named("counter"), {"seen"})
       .to("out");
@@ -318,7 +312,8 @@ TEST(StatefulOperatorsTest, ProcessorWithoutTheStoreGetsNotFound) {
   builder.stream<std::string, std::string>("in")
       .process([] { return std::make_unique<CountingProcessor>(); }, Named("counter"))
       .to("out");
-  Status status = thrown_status([&] { testing::TopologyTestDriver driver(build_or_die(builder), config); });
+  Status status =
+      thrown_status([&] { testing::TopologyTestDriver driver(build_or_die(builder), config); });
   EXPECT_THAT(status.message(), HasSubstr("has no state store 'seen'"));
 }
 
@@ -340,12 +335,12 @@ TEST(StatefulOperatorsTest, WrongStoreTypesAreRejected) {
   builder.stream<std::string, std::string>("in").group_by_key().count(
       Materialized<std::string, std::int64_t>::as("counts"));
   testing::TopologyTestDriver driver(build_or_die(builder));
-  EXPECT_EQ(thrown_status([&] { driver.get_key_value_store<std::string, std::string>("counts"); })
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(thrown_status([&] { driver.get_key_value_store<std::string, std::int64_t>("x"); })
-                .code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(
+      thrown_status([&] { driver.get_key_value_store<std::string, std::string>("counts"); }).code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      thrown_status([&] { driver.get_key_value_store<std::string, std::int64_t>("x"); }).code(),
+      StatusCode::kNotFound);
 }
 
 TEST(StatefulOperatorsTest, CachingOffForwardsEveryUpdateAtOnce) {
@@ -378,8 +373,8 @@ TEST(StatefulOperatorsTest, StreamAggregationsSkipNullKeysAndValues) {
   in.pipe_input(S("a"), S(), 2);  // null value: skipped, as KStreamAggregate/Reduce do
   in.pipe_input(S(), S("x"), 3);  // null key: skipped
   in.pipe_input(S("a"), S("y"), 4);
-  auto n = driver.create_output_topic<S, std::optional<std::int64_t>>("n-out")
-               .read_key_values_to_list();
+  auto n =
+      driver.create_output_topic<S, std::optional<std::int64_t>>("n-out").read_key_values_to_list();
   ASSERT_EQ(n.size(), 2U);
   EXPECT_EQ(n[1].value, std::optional<std::int64_t>(2));
   auto r = driver.create_output_topic<S, std::optional<S>>("r-out").read_key_values_to_list();
@@ -395,14 +390,14 @@ TEST(StatefulOperatorsTest, TableFilterSendsNoDeleteForAKeyItNeverHad) {
       .to("passing");
   testing::TopologyTestDriver driver(build_or_die(builder));
   auto in = driver.create_input_topic<std::string, std::optional<std::int64_t>>("scores");
-  in.pipe_input("a", std::optional<std::int64_t>(3), 1);   // never passed: nothing
+  in.pipe_input("a", std::optional<std::int64_t>(3), 1);  // never passed: nothing
   in.pipe_input("a", std::optional<std::int64_t>(12), 2);
-  in.pipe_input("a", std::optional<std::int64_t>(4), 3);   // drops out: a delete
-  in.pipe_input("a", std::optional<std::int64_t>(5), 4);   // still out: nothing
+  in.pipe_input("a", std::optional<std::int64_t>(4), 3);  // drops out: a delete
+  in.pipe_input("a", std::optional<std::int64_t>(5), 4);  // still out: nothing
   auto out = driver.create_output_topic<std::string, std::optional<std::int64_t>>("passing");
   EXPECT_THAT(out.read_key_values_to_list(),
-              ElementsAre(kv("a", 12), KeyValue<std::string, std::optional<std::int64_t>>{
-                                           "a", std::nullopt}));
+              ElementsAre(kv("a", 12),
+                          KeyValue<std::string, std::optional<std::int64_t>>{"a", std::nullopt}));
 }
 
 TEST(StatefulOperatorsTest, UncachedTableForwardsTheDeleteOfAMissingKey) {
