@@ -720,7 +720,7 @@ Status StreamThread::restore_some(std::chrono::milliseconds timeout) {
     if (r == restorations_.end() || last < r->next_offset) continue;  // stale or revoked
     ActiveTask& task = tasks_.at(r->task);
     KSTREAMS_RETURN_IF_ERROR(task.task->stores().restore(r->store, entries));
-    task.task->stores().on_restored(r->topic, last);
+    task.task->stores().on_changelog_written(r->topic, last);
     r->next_offset = last + 1;
     r->restored += entries.size();
     notify_restore(&StateRestoreListener::on_batch_restored, *r, last, entries.size());

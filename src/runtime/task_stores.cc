@@ -17,7 +17,6 @@ Result<std::unique_ptr<TaskStores>> TaskStores::open(TaskId id, const std::strin
                                                      RecordCollector& collector) {
   std::unique_ptr<TaskStores> stores(new TaskStores());
   stores->id_ = id;
-  stores->environment_ = &environment;
   if (specs.empty()) return stores;
 
   const std::string task = id.to_string();
@@ -129,10 +128,6 @@ void TaskStores::on_changelog_written(const std::string& topic, std::int64_t off
   last = std::max(last, offset);
 }
 
-void TaskStores::on_restored(const std::string& topic, std::int64_t offset) {
-  on_changelog_written(topic, offset);
-}
-
 Status TaskStores::checkpoint(bool force) {
   if (directory_.empty()) return {};
   if (!force) {
@@ -160,18 +155,6 @@ void TaskStores::close() {
   for (auto& [name, store] : stores_) store.top->close();
   stores_.clear();
   lock_.reset();
-}
-
-Status TaskStores::close_and_wipe() {
-  const bool locked = lock_.has_value();
-  for (auto& [name, store] : stores_) store.top->close();
-  stores_.clear();
-  Status wiped;
-  if (locked && environment_->directory)
-    wiped = environment_->directory->wipe_task(id_.to_string());
-  closed_ = true;
-  lock_.reset();
-  return wiped;
 }
 
 }  // namespace kstreams::internal

@@ -74,7 +74,8 @@ class TaskStores {
 
   /// Writes every cached entry down (forwarding downstream) and makes stores durable.
   Status flush();
-  /// Records that the changelog of `store` holds writes up to `offset` (from delivery reports).
+  /// Records that the changelog `topic` holds writes (delivery reports) or restored records
+  /// up to `offset`.
   void on_changelog_written(const std::string& topic, std::int64_t offset);
   /// Writes the checkpoint file: every persistent store's last written or restored offset.
   /// Unless `force`, only when the changelogs moved by at least kCheckpointDelta records since
@@ -82,12 +83,8 @@ class TaskStores {
   /// restore).
   Status checkpoint(bool force);
   static constexpr std::int64_t kCheckpointDelta = 10000;
-  /// Records that restoration of `topic` reached `offset` (the last restored record's).
-  void on_restored(const std::string& topic, std::int64_t offset);
   /// Closes the stores and releases the directory lock (idempotent).
   void close();
-  /// Closes, then deletes the task's local state (used after a corrupted checkpoint).
-  Status close_and_wipe();
 
  private:
   TaskStores() = default;
@@ -98,7 +95,6 @@ class TaskStores {
   };
 
   TaskId id_;
-  StoreEnvironment* environment_ = nullptr;
   std::optional<TaskDirectoryLock> lock_;
   std::filesystem::path directory_;
   std::map<std::string, OpenStore, std::less<>> stores_;

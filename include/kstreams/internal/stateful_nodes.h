@@ -53,7 +53,6 @@ class TimestampedStore {
         value_serde_(std::move(value_serde)) {}
 
   void init(TaskContext& ctx, const std::string& node) {
-    ctx_ = &ctx;
     store_ = ctx.state_store(node, name_);
     if (store_ == nullptr) {
       throw ProcessingAbort(
@@ -130,7 +129,6 @@ class TimestampedStore {
   std::string name_;
   Serde<K> key_serde_;
   Serde<V> value_serde_;
-  TaskContext* ctx_ = nullptr;
   BytesKeyValueStore* store_ = nullptr;
   NullableBytes key_;
   WriteContext context_;
@@ -434,49 +432,6 @@ class TableAggregateNode final : public MaterializingNode<K, Change<V>, K, VA> {
   Init init_;
   Add adder_;
   Sub subtractor_;
-};
-
-/// The sink of a repartition topic: writes to `<application.id>-<name>`; records with a null
-/// key never reach it (keys are values in C++), so every record is written.
-template <class K, class V>
-class RepartitionSinkNode final : public Input<K, V> {
- public:
-  RepartitionSinkNode(std::string name, std::string topic_suffix, Serde<K> key_serde,
-                      Serde<V> value_serde)
-      : Input<K, V>(std::move(name)),
-        suffix_(std::move(topic_suffix)),
-        key_serde_(std::move(key_serde)),
-        value_serde_(std::move(value_serde)) {}
-
-  void init(TaskContext& ctx) override {
-    Node::init(ctx);
-    topic_ = ctx.application_id() + "-" + suffix_;
-  }
-  void process(Record<K, V>&& record) override {
-    if (Status s = key_serde_.serialize(record.key, key_); !s.ok()) {
-      this->ctx().on_production_error(this->name(), s.with_context("key"));
-      return;
-    }
-    if (Status s = value_serde_.serialize(record.value, value_); !s.ok()) {
-      this->ctx().on_production_error(this->name(), s.with_context("value"));
-      return;
-    }
-    this->ctx().send(OutputRecord{.node = this->name(),
-                                  .topic = topic_,
-                                  .key = view_of(key_),
-                                  .value = view_of(value_),
-                                  .timestamp = record.timestamp,
-                                  .headers = &record.headers,
-                                  .partition = std::nullopt});
-  }
-
- private:
-  std::string suffix_;
-  std::string topic_;
-  Serde<K> key_serde_;
-  Serde<V> value_serde_;
-  NullableBytes key_;
-  NullableBytes value_;
 };
 
 }  // namespace kstreams::internal

@@ -223,14 +223,22 @@ class SinkNode final : public Input<K, V> {
   using Partitioner = std::function<std::optional<std::int32_t>(const std::string&, const K&,
                                                                 const V&, std::int32_t)>;
 
+  /// `internal_topic`: `topic` is the suffix of a topic the application owns (a repartition
+  /// topic), written as `<application.id>-<topic>`.
   SinkNode(std::string name, std::string topic, TopicFn topic_fn, Serde<K> key_serde,
-           Serde<V> value_serde, Partitioner partitioner)
+           Serde<V> value_serde, Partitioner partitioner, bool internal_topic = false)
       : Input<K, V>(std::move(name)),
         topic_(std::move(topic)),
         topic_fn_(std::move(topic_fn)),
         key_serde_(std::move(key_serde)),
         value_serde_(std::move(value_serde)),
-        partitioner_(std::move(partitioner)) {}
+        partitioner_(std::move(partitioner)),
+        internal_topic_(internal_topic) {}
+
+  void init(TaskContext& ctx) override {
+    Node::init(ctx);
+    if (internal_topic_) topic_ = ctx.application_id() + "-" + topic_;
+  }
 
   void process(Record<K, V>&& record) override {
     std::string_view topic = topic_;
@@ -285,6 +293,7 @@ class SinkNode final : public Input<K, V> {
   Serde<K> key_serde_;
   Serde<V> value_serde_;
   Partitioner partitioner_;
+  bool internal_topic_;
   // Reused across records to avoid an allocation per record.
   NullableBytes key_;
   NullableBytes value_;

@@ -61,7 +61,9 @@ NodeId add_repartition(GraphBuilder& graph, NodeId parent, const std::string& to
   graph.add_internal_sink(
       sink, parent, topic_suffix, partitions,
       [topic_suffix, key_serde, value_serde](const std::string& n) -> std::unique_ptr<Node> {
-        return std::make_unique<RepartitionSinkNode<K, V>>(n, topic_suffix, key_serde, value_serde);
+        return std::make_unique<SinkNode<K, V, std::nullptr_t>>(
+            n, topic_suffix, nullptr, key_serde, value_serde,
+            typename SinkNode<K, V, std::nullptr_t>::Partitioner{}, /*internal_topic=*/true);
       });
   std::string source = graph.new_name("KSTREAM-SOURCE-");
   return graph.add_internal_source(
