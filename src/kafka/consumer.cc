@@ -3,6 +3,7 @@
 #include <array>
 #include <cstring>
 #include <exception>
+#include <thread>
 
 #include "src/core/logging.h"
 #include "src/kafka/error.h"
@@ -184,6 +185,22 @@ Result<std::vector<TopicPartition>> Consumer::assignment() {
   KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_assignment(rk_.get(), &raw), "assignment"));
   const TopicPartitionListPtr list(raw);
   return from_list(list.get());
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(
+    const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (int attempt = 0;; ++attempt) {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &low, &high, 10000);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::make_pair(low, high);
+    if (std::chrono::steady_clock::now() >= deadline || attempt >= 1000) {
+      return to_status(err, "watermarks of " + topic + "-" + std::to_string(partition));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 Status Consumer::seek(const std::vector<TopicPartition>& offsets,

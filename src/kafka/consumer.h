@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <librdkafka/rdkafka.h>
@@ -107,6 +108,12 @@ class Consumer {
 
   /// The partition count of `topic` from the cluster; see kafka::partition_count.
   Result<int> partition_count(const std::string& topic, std::chrono::milliseconds timeout);
+  /// The low and high watermarks of a partition, asked from its leader (the high one is the
+  /// last stable offset under read_committed). Errors, such as a new partition without a leader
+  /// yet, are retried until `timeout`.
+  Result<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic,
+                                                           std::int32_t partition,
+                                                           std::chrono::milliseconds timeout);
 
   /// The librdkafka handle, for calls this class does not wrap. Owned by this.
   [[nodiscard]] rd_kafka_t* native_handle() const { return rk_.get(); }

@@ -77,4 +77,15 @@ kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientId
   return entries;
 }
 
+kafka::ConfigEntries assigned_consumer_config(const StreamsConfig& config, const ClientIdentity& id,
+                                              std::string_view role, bool read_uncommitted) {
+  kafka::ConfigEntries entries = consumer_config(config, id);
+  for (auto& [key, value] : entries) {
+    if (key == "group.id") value = config.application_id + "-" + std::string(role);
+    if (key == "client.id") value = id.client_id + "-" + std::string(role) + "-consumer";
+    if (key == "isolation.level" && read_uncommitted) value = "read_uncommitted";
+  }
+  return entries;
+}
+
 }  // namespace kstreams::internal

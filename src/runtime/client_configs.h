@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <kstreams/streams_config.h>
 
@@ -19,5 +20,10 @@ struct ClientIdentity {
 
 kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientIdentity& id);
 kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientIdentity& id);
+/// A consumer that is only ever assigned partitions (restoration, global tables, end-offset
+/// queries): it never subscribes nor commits, so its group id `<application.id>-<role>` only
+/// satisfies librdkafka's consumer queue. `read_uncommitted` overrides the isolation level.
+kafka::ConfigEntries assigned_consumer_config(const StreamsConfig& config, const ClientIdentity& id,
+                                              std::string_view role, bool read_uncommitted = false);
 
 }  // namespace kstreams::internal

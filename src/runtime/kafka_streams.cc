@@ -369,35 +369,18 @@ class KafkaStreams::Impl {
     KSTREAMS_ASSIGN_OR_RETURN(global_stores_, internal::GlobalStores::open(def, environment));
     internal::ClientIdentity id{
         bootstrap, config_.application_id + "-" + process_id_ + "-GlobalStreamThread", embedded};
-    kafka::ConfigEntries consumer = internal::consumer_config(config_, id);
-    for (auto& [key, value] : consumer) {
-      // Assigned, never subscribed nor committing: the group id only satisfies librdkafka.
-      if (key == "group.id") value = config_.application_id + "-global";
-    }
     KSTREAMS_ASSIGN_OR_RETURN(
         global_consumer_,
-        kafka::Consumer::create(
-            consumer, [](kafka::RebalanceEvent, const std::vector<kafka::TopicPartition>&) {}));
+        kafka::Consumer::create(internal::assigned_consumer_config(config_, id, "global")));
     std::vector<kafka::TopicPartition> assignment;
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> ends;
     for (const auto& [topic, store] : def.global_store_by_topic) {
       KSTREAMS_ASSIGN_OR_RETURN(int partitions,
                                 global_consumer_->partition_count(topic, kMetadataTimeout));
       for (int p = 0; p < partitions; ++p) {
-        std::int64_t low = 0;
-        std::int64_t high = 0;
-        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-        for (int attempt = 0; attempt < 100; ++attempt) {
-          err = rd_kafka_query_watermark_offsets(global_consumer_->native_handle(), topic.c_str(),
-                                                 p, &low, &high, 10000);
-          if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-          return Status(StatusCode::kRetriable, "end of global topic " + topic + "-" +
-                                                    std::to_string(p) + ": " +
-                                                    rd_kafka_err2str(err));
-        }
+        KSTREAMS_ASSIGN_OR_RETURN(auto watermarks,
+                                  global_consumer_->watermarks(topic, p, kMetadataTimeout));
+        const auto [low, high] = watermarks;
         const std::int64_t from = global_stores_->resume_offset(topic, p).value_or(-2);
         assignment.push_back({topic, p, from});
         if (high > std::max<std::int64_t>(from, low)) ends[{topic, p}] = high;

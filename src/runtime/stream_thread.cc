@@ -89,28 +89,16 @@ Status StreamThread::start() {
     KSTREAMS_RETURN_IF_ERROR(producer_->init_transactions(std::chrono::seconds(60)));
   }
   if (!TopologyAccess::definition(topology_).stores.empty()) {
-    kafka::ConfigEntries restore = consumer_config(config_, identity_);
-    for (auto& [key, value] : restore) {
-      // Never subscribes or commits: the group id only satisfies librdkafka's consumer queue.
-      if (key == "group.id") value = config_.application_id + "-restore";
-      if (key == "client.id") value = identity_.client_id + "-restore-consumer";
-    }
-    KSTREAMS_ASSIGN_OR_RETURN(
-        restore_consumer_,
-        kafka::Consumer::create(
-            restore, [](kafka::RebalanceEvent, const std::vector<kafka::TopicPartition>&) {}));
+    KSTREAMS_ASSIGN_OR_RETURN(restore_consumer_, kafka::Consumer::create(assigned_consumer_config(
+                                                     config_, identity_, "restore")));
     if (eos_) {
       // A read_committed client asking for a partition's end gets the last stable offset, which
       // a crashed instance's open transaction holds back. Changelog ends are asked by a client
       // that reads uncommitted (it never consumes); see begin_restoration.
-      for (auto& [key, value] : restore) {
-        if (key == "isolation.level") value = "read_uncommitted";
-        if (key == "client.id") value = identity_.client_id + "-end-offsets";
-      }
       KSTREAMS_ASSIGN_OR_RETURN(
           end_offsets_client_,
-          kafka::Consumer::create(
-              restore, [](kafka::RebalanceEvent, const std::vector<kafka::TopicPartition>&) {}));
+          kafka::Consumer::create(assigned_consumer_config(config_, identity_, "end-offsets",
+                                                           /*read_uncommitted=*/true)));
     }
   }
   // Fetch the sinks' metadata now rather than making the first record to each topic wait.
@@ -631,33 +619,17 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
   const TaskId id = task.task->task_id();
   for (const ChangelogPartition& changelog : stores.changelogs()) {
     changelog_owner_[{changelog.topic, changelog.partition}] = id;
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    // A changelog created a moment ago may have no leader yet: retry for a while.
-    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (int attempt = 0; attempt < 300; ++attempt) {
-      // The high watermark. Under exactly-once it is asked by a client that reads uncommitted:
-      // a read_committed one gets the last stable offset, which a crashed instance's open
-      // transaction holds back, and restoring only that far would miss records committed after
-      // it. The restore consumer (read_committed) gets past the high watermark only once that
-      // transaction is aborted, so restoration waits for it, as it must.
-      kafka::Consumer& asked = eos_ ? *end_offsets_client_ : *restore_consumer_;
-      err = rd_kafka_query_watermark_offsets(asked.native_handle(), changelog.topic.c_str(),
-                                             changelog.partition, &low, &high, 10000);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || std::chrono::steady_clock::now() > deadline ||
-          shutdown_requested_.load()) {
-        break;
-      }
-      logger().info("{}: task {}: end of changelog {}-{} not readable yet ({}); retrying", name_,
-                    id.to_string(), changelog.topic, changelog.partition, rd_kafka_err2str(err));
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return Status(StatusCode::kRetriable, "reading the end of changelog " + changelog.topic +
-                                                "-" + std::to_string(changelog.partition) + ": " +
-                                                rd_kafka_err2str(err));
-    }
+    // The high watermark. Under exactly-once it is asked by a client that reads uncommitted:
+    // a read_committed one gets the last stable offset, which a crashed instance's open
+    // transaction holds back, and restoring only that far would miss records committed after
+    // it. The restore consumer (read_committed) gets past the high watermark only once that
+    // transaction is aborted, so restoration waits for it, as it must. A changelog created a
+    // moment ago may have no leader yet: retried for a while.
+    kafka::Consumer& asked = eos_ ? *end_offsets_client_ : *restore_consumer_;
+    KSTREAMS_ASSIGN_OR_RETURN(
+        auto watermarks,
+        asked.watermarks(changelog.topic, changelog.partition, std::chrono::seconds(30)));
+    const auto [low, high] = watermarks;
     std::int64_t start = changelog.restore_from.value_or(low);
     if (start > high) {
       // The checkpoint is past the changelog's end (the topic was recreated): the local state
