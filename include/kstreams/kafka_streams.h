@@ -119,6 +119,11 @@ class KafkaStreams {
   /// to `timeout`. kTimeout when threads are still running then (they keep stopping). Idempotent.
   Status close(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+  /// Deletes this application's local state (`state.dir/<application.id>`), as Kafka Streams'
+  /// cleanUp(): only before start() or after close() (else kIllegalState); a task directory
+  /// locked by another instance on this host is kept and reported (kRetriable).
+  Status cleanup();
+
   [[nodiscard]] StreamsState state() const;
   /// The bootstrap servers in use: the embedded cluster's address once started with it.
   [[nodiscard]] std::string bootstrap_servers() const;

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -157,6 +158,38 @@ class KafkaStreams::Impl {
     }
     for (const auto& m : thread_metrics()) total += m.processing;
     return total;
+  }
+
+  Status cleanup() {
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != StreamsState::kCreated && state_ != StreamsState::kNotRunning &&
+          state_ != StreamsState::kError) {
+        return illegal_state("cleanup is allowed before start() or after close(); the client is " +
+                             std::string(to_string(state_)));
+      }
+    }
+    const std::filesystem::path root =
+        std::filesystem::path(config_.state_dir) / config_.application_id;
+    std::error_code ec;
+    if (config_.application_id.empty() || !std::filesystem::exists(root, ec)) return {};
+    KSTREAMS_ASSIGN_OR_RETURN(
+        internal::StateDirectory directory,
+        internal::StateDirectory::open(config_.state_dir, config_.application_id));
+    for (const auto& entry : std::filesystem::directory_iterator(root, ec)) {
+      if (!entry.is_directory()) continue;
+      // Held while removing: another instance on this host cannot be using it meanwhile.
+      KSTREAMS_ASSIGN_OR_RETURN(internal::TaskDirectoryLock lock,
+                                directory.lock_task(entry.path().filename().string()));
+      std::filesystem::remove_all(entry.path(), ec);
+      if (ec)
+        return Status(StatusCode::kIo, "cleanup: " + entry.path().string() + ": " + ec.message());
+    }
+    std::filesystem::remove_all(root, ec);
+    if (ec) return Status(StatusCode::kIo, "cleanup: " + root.string() + ": " + ec.message());
+    internal::logger().info("{}: deleted the local state in {}", config_.application_id,
+                            root.string());
+    return {};
   }
 
   void set_restore_listener(StateRestoreListener listener) {
@@ -694,6 +727,7 @@ void KafkaStreams::set_uncaught_exception_handler(UncaughtExceptionHandler handl
 }
 Status KafkaStreams::start() { return impl_->start(); }
 Status KafkaStreams::close(std::chrono::milliseconds timeout) { return impl_->close(timeout); }
+Status KafkaStreams::cleanup() { return impl_->cleanup(); }
 StreamsState KafkaStreams::state() const { return impl_->state(); }
 std::string KafkaStreams::bootstrap_servers() const { return impl_->bootstrap_servers(); }
 std::vector<ThreadMetrics> KafkaStreams::thread_metrics() const { return impl_->thread_metrics(); }

@@ -153,6 +153,12 @@ TEST_F(StateTest, CountsSurviveARestartAndALostStateDirectory) {
   run_until_counts(7);
   EXPECT_EQ(restorations_.load(), 3);
   EXPECT_GE(restored_.load(), static_cast<std::uint64_t>(kKeys)) << "every word's count";
+
+  // cleanup() (Kafka Streams' cleanUp) deletes the local state before a start.
+  ASSERT_TRUE(std::filesystem::exists(app_dir()));
+  KafkaStreams app(word_count(), config());
+  ASSERT_OK(app.cleanup());
+  EXPECT_FALSE(std::filesystem::exists(app_dir()));
 }
 
 TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
@@ -169,6 +175,7 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
   KafkaStreams app(topology, config());
   ASSERT_OK(app.start());
   ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 30s));
+  EXPECT_THAT(app.cleanup(), StatusIs(StatusCode::kIllegalState));  // not while running
   auto store = app.store<std::string, std::string>("countries");
   ASSERT_OK(store.status());
   // Everything already in the topic is there before the stream threads start.
