@@ -60,7 +60,6 @@ class StateTest : public ::testing::Test {
     StreamsConfig c = fast_config("it-state", cluster_->bootstrap(), dir_.path());
     c.embedded_cluster_partitions = 3;
     c.processing_guarantee = guarantee_;
-    c.num_stream_threads = threads_;
     return c;
   }
 
@@ -128,7 +127,6 @@ class StateTest : public ::testing::Test {
   std::atomic<std::uint64_t> restored_{0};  // records restored in the last run
   std::atomic<int> restorations_{0};        // changelog partitions restored in the last run
   ProcessingGuarantee guarantee_ = ProcessingGuarantee::kAtLeastOnce;
-  int threads_ = 1;
 };
 
 TEST_F(StateTest, CountsSurviveARestartAndALostStateDirectory) {
@@ -205,13 +203,6 @@ TEST_F(StateTest, ExactlyOnceCommitsTransactions) {
   run_until_counts(3);
 }
 
-// Two stream threads: one transactional producer each, tasks split between them.
-TEST_F(StateTest, ExactlyOnceWithTwoStreamThreads) {
-  guarantee_ = ProcessingGuarantee::kExactlyOnceV2;
-  threads_ = 2;
-  produce_words(3, 0);
-  run_until_counts(3);
-}
 
 }  // namespace
 }  // namespace kstreams::runtime_testing
