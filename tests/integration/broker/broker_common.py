@@ -19,7 +19,7 @@ import threading
 import time
 
 try:
-    from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+    from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
     from confluent_kafka.admin import AdminClient, NewTopic
 except ImportError as e:  # pragma: no cover
     # A missing client is a failure, not a skip: scripts/install-deps installs it, and a skipped
@@ -267,6 +267,24 @@ def _ready_on(node, topics):
                all(p.leader >= 0 for p in md[n].partitions.values()) for n in topics)
 
 
+def watermarks(consumer, topic, partition, timeout_s=30):
+    """(low, high) of a partition. A topic recreated a moment ago may have no leader yet
+    (NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE): retried for up to `timeout_s`."""
+    end = time.monotonic() + timeout_s
+    for _ in range(1000):
+        try:
+            return consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10,
+                                                  cached=False)
+        except KafkaException as e:
+            error = e.args[0]
+            leaderless = error.code() in (KafkaError.NOT_LEADER_FOR_PARTITION,
+                                          KafkaError.LEADER_NOT_AVAILABLE)
+            if time.monotonic() > end or not (leaderless or error.retriable()):
+                raise
+            time.sleep(0.2)
+    raise ScenarioFailure(f"watermarks of {topic}-{partition}: no answer")
+
+
 def read_topics(bootstrap, topics, timeout_s=60, isolation="read_committed"):
     """{topic: every record now in it} (up to the high watermarks read at the start), as a
     consumer with isolation.level `isolation` sees them (read_uncommitted: aborted records too).
@@ -280,7 +298,7 @@ def read_topics(bootstrap, topics, timeout_s=60, isolation="read_committed"):
         assign = []
         for t in topics:
             for p in md[t].partitions:
-                low, high = c.get_watermark_offsets(TopicPartition(t, p), timeout=10, cached=False)
+                low, high = watermarks(c, t, p)
                 if high > low:
                     ends[(t, p)] = high
                     assign.append(TopicPartition(t, p, low))

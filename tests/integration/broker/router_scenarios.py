@@ -185,7 +185,7 @@ def output_total(bootstrap):
         total = 0
         for t in OUTPUTS:
             for p in md[t].partitions:
-                low, high = c.get_watermark_offsets(TopicPartition(t, p), timeout=10, cached=False)
+                low, high = broker_common.watermarks(c, t, p)
                 total += high - low
         return total
     finally:

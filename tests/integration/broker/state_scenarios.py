@@ -135,7 +135,7 @@ def watermarks(bootstrap, topic):
     try:
         md = c.list_topics(topic, timeout=10).topics[topic]
         check(md.error is None and md.partitions, f"no metadata for {topic}: {md.error}")
-        return {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)[1]
+        return {p: broker_common.watermarks(c, topic, p)[1]
                 for p in sorted(md.partitions)}
     finally:
         c.close()
