@@ -205,10 +205,18 @@ Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(
 
 Status Consumer::seek(const std::vector<TopicPartition>& offsets,
                       std::chrono::milliseconds timeout) {
-  TopicPartitionListPtr list = to_list(offsets);
-  KSTREAMS_RETURN_IF_ERROR(to_status(
-      rd_kafka_seek_partitions(rk_.get(), list.get(), static_cast<int>(timeout.count())), "seek"));
-  return first_partition_error(list.get(), "seek");
+  // A partition assigned a moment ago may not accept a seek yet: librdkafka answers _TIMED_OUT
+  // at once while its fetcher starts (seen under ASan in the crash test). Retried briefly.
+  Status status;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    TopicPartitionListPtr list = to_list(offsets);
+    status = to_status(
+        rd_kafka_seek_partitions(rk_.get(), list.get(), static_cast<int>(timeout.count())), "seek");
+    if (status.ok()) status = first_partition_error(list.get(), "seek");
+    if (status.code() != StatusCode::kTimeout) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return status;
 }
 
 Status Consumer::pause(const std::vector<TopicPartition>& partitions) {
