@@ -82,7 +82,10 @@ struct ThreadMetrics {
   /// Records between the consumer's position and the partitions' high watermarks, as of the
   /// last commit (-1 when unknown).
   std::int64_t consumer_lag = -1;
+  /// Commit duration (flush, offsets, and under exactly_once_v2 the transaction's commit),
+  /// averaged over the thread's commits and the longest one.
   double commit_latency_avg_ms = 0;
+  double commit_latency_max_ms = 0;
   double end_to_end_latency_avg_ms = 0;  ///< now - record timestamp, at processing time.
   double end_to_end_latency_max_ms = 0;
   /// The thread's active tasks (closed tasks' counts stay in `processing`).

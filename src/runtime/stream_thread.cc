@@ -379,8 +379,10 @@ Status StreamThread::commit(CommitKind kind) {
     for (auto& buffer : task.partitions) buffer.committed_offset = buffer.processed_offset;
   }
   ++local_.commits;
-  commit_latency_total_ms_ +=
+  const double took_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  commit_latency_total_ms_ += took_ms;
+  local_.commit_latency_max_ms = std::max(local_.commit_latency_max_ms, took_ms);
   // Lag as of this commit, from the watermarks the consumer already knows (no request).
   std::int64_t lag = 0;
   for (const auto& tp : offsets) {
