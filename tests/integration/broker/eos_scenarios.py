@@ -25,7 +25,10 @@ verifier (confluent-kafka, i.e. librdkafka, not kstreams) reads the outputs from
     transactions are there, > 0 of them after the kills, and none of them is in the committed view.
 
     eos_scenarios.py --scenario crash --app BIN --work-dir D [--duration S] [--min-kills N]
-                     [--budget S]
+                     [--threads N,N,N] [--budget S]
+
+--threads gives each instance its num.stream.threads (default 1,2,2: one single-threaded
+instance and two with two stream threads, i.e. two transactional producers in one process).
 
 Broker: $KSTREAMS_TEST_BOOTSTRAP, else $KSTREAMS_TEST_BOOTSTRAP_FILE (the CTest fixture
 `kafka_broker`). Topic names `words` and `word-counts` are shared with state_scenarios.py (CTest
@@ -82,9 +85,9 @@ class Crash:
         self.fresh_restarts = 0
 
     def _start(self, i):
-        app = App(f"app-{i}.g{self.gen[i]}", self.ctx.app_bin, self.bootstrap, self.ctx.app_id,
-                  self.state_dirs[i], self.ctx.work, self.extra)
-        return app
+        threads = self.ctx.threads[i % len(self.ctx.threads)]
+        return App(f"app-{i}.g{self.gen[i]}", self.ctx.app_bin, self.bootstrap, self.ctx.app_id,
+                   self.state_dirs[i], self.ctx.work, self.extra, threads)
 
     def check_alive(self):
         for a in self.apps:
@@ -123,7 +126,8 @@ def scenario_crash(ctx):
     check(all(h.split(":")[0] in ("127.0.0.1", "localhost") for h in bootstrap.split(",")),
           f"bootstrap {bootstrap} is not on 127.0.0.1")
     log(f"shared broker {bootstrap}, application.id {ctx.app_id}, seed {ctx.seed}, input for "
-        f"{ctx.duration:.0f}s at {ctx.rate}/s, at least {ctx.min_kills} kills")
+        f"{ctx.duration:.0f}s at {ctx.rate}/s, at least {ctx.min_kills} kills, stream threads "
+        f"per instance {ctx.threads}")
     admin = AdminClient({"bootstrap.servers": bootstrap})
     recreate_topics(admin, bootstrap, [INPUT, OUTPUT, ROUTED], 6)
     feeder = broker_common.Feeder(bootstrap, INPUT,
@@ -307,6 +311,7 @@ class Context(ScenarioContext):
         self.min_kills = args.min_kills
         self.rate = args.rate
         self.drain_s = args.drain
+        self.threads = args.threads
 
 
 def main():
@@ -320,7 +325,15 @@ def main():
     ap.add_argument("--drain", type=float, default=60,
                     help="seconds for the outputs to catch up after the input stops")
     ap.add_argument("--budget", type=float, default=220, help="seconds for the scenario")
+    ap.add_argument("--threads", default="1,2,2",
+                    help="num.stream.threads of each instance, comma-separated (cycled)")
     args = ap.parse_args()
+    try:
+        args.threads = [int(n) for n in args.threads.split(",")]
+    except ValueError:
+        args.threads = []
+    if not args.threads or min(args.threads) < 1:
+        ap.error("--threads: expected positive counts, comma-separated, e.g. 1,2,2")
     ctx = Context(args)
     return run_scenario(args.scenario, SCENARIOS[args.scenario], ctx, ctx.work)
 

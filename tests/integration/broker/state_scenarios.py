@@ -56,11 +56,11 @@ COMMIT_INTERVAL_MS = 1000
 class App(Process):
     """One kstreams_word_count_app process; its log (stderr) and stdout to a log file."""
 
-    def __init__(self, name, binary, bootstrap, app_id, state_dir, log_dir, extra=()):
+    def __init__(self, name, binary, bootstrap, app_id, state_dir, log_dir, extra=(), threads=1):
         self.state_dir = state_dir
         os.makedirs(state_dir, exist_ok=True)
         super().__init__(name, [binary, "--bootstrap-servers", bootstrap, "--application-id",
-                                app_id, "--state-dir", state_dir, "--threads", "1",
+                                app_id, "--state-dir", state_dir, "--threads", str(threads),
                                 "--commit-interval-ms", str(COMMIT_INTERVAL_MS), *extra],
                          os.path.join(log_dir, f"{name}.log"))
 
