@@ -296,7 +296,8 @@ class Workload:
                  "--property", f"commit.interval.ms={self.opt.commit_interval_ms}"]
         flags += self.app_flags()
         if impl == "kstreams":
-            return [self.kstreams_binary()] + flags
+            extra = [a for p in self.opt.kstreams_property for a in ("--property", p)]
+            return [self.kstreams_binary()] + flags + extra
         return (["java"] + self.opt.java_opts.split() +
                 ["-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", self.opt.classpath,
                  self.java_class] + flags)
@@ -665,6 +666,8 @@ def main():
     ap.add_argument("--latency-rate", type=float, default=1000, help="records/s")
     ap.add_argument("--run-timeout", type=int, default=900, help="s per run until caught up")
     ap.add_argument("--java-opts", default="", help="JVM options for Kafka Streams (e.g. -Xmx1g)")
+    ap.add_argument("--kstreams-property", action="append", default=[], metavar="K=V",
+                    help="extra property for the kstreams apps (diagnostics), repeatable")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build", "compare"))
     ap.add_argument("--build", action="store_true", help="configure/build the kstreams apps")
