@@ -82,8 +82,10 @@ struct ThreadMetrics {
   /// Records between the consumer's position and the partitions' high watermarks, as of the
   /// last commit (-1 when unknown).
   std::int64_t consumer_lag = -1;
-  /// Commit duration (flush, offsets, and under exactly_once_v2 the transaction's commit),
-  /// averaged over the thread's commits and the longest one.
+  /// How long the stream thread spends in a commit, averaged over its commits, and the longest.
+  /// A commit flushes the caches; under exactly_once_v2 it also flushes the producer and commits
+  /// the transaction; under at_least_once it hands the offsets over to be committed once their
+  /// outputs are acknowledged, without waiting (a commit before revocation or close waits).
   double commit_latency_avg_ms = 0;
   double commit_latency_max_ms = 0;
   double end_to_end_latency_avg_ms = 0;  ///< now - record timestamp, at processing time.

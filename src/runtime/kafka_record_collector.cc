@@ -14,8 +14,13 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
   out.timestamp_ms = record.timestamp;
   const auto deadline = std::chrono::steady_clock::now() + max_block_;
   for (;;) {
+    out.opaque = pending_ != nullptr ? pending_->tag_for_send() : nullptr;
     Status status = producer_->produce(out);
-    if (status.ok()) ++sent_;
+    if (status.ok()) {
+      ++sent_;
+    } else if (pending_ != nullptr) {
+      pending_->on_delivery(out.opaque);  // not sent: not in flight
+    }
     if (transactional_ && status.code() == StatusCode::kIllegalState) {
       // The transaction has failed (an earlier record, a request): abort it, do not skip this.
       return Status(StatusCode::kTransactionAbortable, status.message());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/kafka/producer.h"
+#include "src/runtime/pending_commits.h"
 #include "src/runtime/record_collector.h"
 
 namespace kstreams::internal {
@@ -16,9 +17,14 @@ class KafkaRecordCollector final : public RecordCollector {
  public:
   /// `transactional`: the producer runs transactions (exactly_once_v2); a record refused
   /// because the transaction already failed is then reported as kTransactionAbortable.
+  /// `pending` (at-least-once, optional): each record sent is tagged with its commit epoch.
   explicit KafkaRecordCollector(kafka::Producer& producer, bool transactional = false,
+                                PendingCommits* pending = nullptr,
                                 std::chrono::milliseconds max_block = std::chrono::seconds(60))
-      : producer_(&producer), transactional_(transactional), max_block_(max_block) {}
+      : producer_(&producer),
+        pending_(pending),
+        transactional_(transactional),
+        max_block_(max_block) {}
 
   Status send(const OutputRecord& record) override;
   /// From the cluster's metadata on first use, then cached for the collector's life.
@@ -31,6 +37,7 @@ class KafkaRecordCollector final : public RecordCollector {
   std::map<std::string, int, std::less<>> partition_counts_;
   kafka::ProducerRecord scratch_;
   kafka::Producer* producer_;
+  PendingCommits* pending_;
   bool transactional_;
   std::chrono::milliseconds max_block_;
 };

@@ -669,13 +669,17 @@ class KafkaStreams::Impl {
     std::uint64_t aborts = 0;
     std::uint64_t tasks = 0;
     std::int64_t lag = 0;
-    double commit_ms_total = 0;
+    double commit_ms_sum = 0;  // of the threads' averages
+    int timed_threads = 0;
     double commit_ms_max = 0;
     for (const auto& m : thread_metrics()) {
       consumed += m.records_consumed;
       commits += m.commits;
       aborts += m.aborts;
-      commit_ms_total += m.commit_latency_avg_ms * static_cast<double>(m.commits);
+      if (m.commit_latency_max_ms > 0) {
+        commit_ms_sum += m.commit_latency_avg_ms;
+        ++timed_threads;
+      }
       commit_ms_max = std::max(commit_ms_max, m.commit_latency_max_ms);
       tasks += m.active_tasks;
       if (m.consumer_lag > 0) lag += m.consumer_lag;
@@ -686,7 +690,7 @@ class KafkaStreams::Impl {
         "dead-lettered {}, commits {}, lag {}, aborts {}, commit ms avg {:.1f} max {:.1f}",
         config_.application_id, to_string(state()), tasks, consumed, p.records_processed,
         p.records_produced, p.records_skipped, p.records_dead_lettered, commits, lag, aborts,
-        commits == 0 ? 0.0 : commit_ms_total / static_cast<double>(commits), commit_ms_max);
+        timed_threads == 0 ? 0.0 : commit_ms_sum / timed_threads, commit_ms_max);
   }
 
   const Topology topology_;  // internal topic names resolved for application.id

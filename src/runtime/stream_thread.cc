@@ -84,7 +84,7 @@ Status StreamThread::start() {
                                      const std::vector<kafka::TopicPartition>& partitions) {
                                 on_rebalance(event, partitions);
                               }));
-  collector_ = std::make_unique<KafkaRecordCollector>(*producer_, eos_);
+  collector_ = std::make_unique<KafkaRecordCollector>(*producer_, eos_, eos_ ? nullptr : &pending_);
   if (eos_) {
     KSTREAMS_RETURN_IF_ERROR(producer_->init_transactions(std::chrono::seconds(60)));
   }
@@ -105,6 +105,9 @@ Status StreamThread::start() {
   std::vector<std::string> sink_topics = topology_.sink_topics();
   if (!config_.errors_dead_letter_queue_topic_name.empty()) {
     sink_topics.push_back(config_.errors_dead_letter_queue_topic_name);
+  }
+  for (const auto& [name, spec] : TopologyAccess::definition(topology_).stores) {
+    if (spec.logging) sink_topics.push_back(changelog_topic(config_.application_id, name));
   }
   KSTREAMS_RETURN_IF_ERROR(producer_->prepare_topics(sink_topics));
   KSTREAMS_RETURN_IF_ERROR(consumer_->subscribe(topology_.source_topics()));
@@ -242,6 +245,7 @@ Status StreamThread::run_loop() {
       }
     }
     if (!delivery_error_.ok()) return delivery_error_;
+    commit_acknowledged();
     KSTREAMS_RETURN_IF_ERROR(maybe_commit(false));
     publish_metrics();
   }
@@ -338,10 +342,28 @@ Status StreamThread::commit(CommitKind kind) {
       return Status(StatusCode::kFatal, flushed.message());
     }
   }
+  const bool final = kind == CommitKind::kFinal;
+  if (!eos_ && !final) {
+    // At-least-once, periodic: the offsets processed so far are committed once every output
+    // sent before them is acknowledged (commit_acknowledged), without waiting for it here.
+    std::vector<kafka::TopicPartition> processed;
+    for (auto& [id, task] : tasks_) {
+      for (auto& buffer : task.partitions) {
+        if (buffer.processed_offset > buffer.committed_offset) {
+          processed.push_back({buffer.topic, buffer.partition, buffer.processed_offset});
+        }
+      }
+    }
+    if (!processed.empty()) pending_.close_epoch(std::move(processed));
+    record_commit_latency(started);
+    commit_acknowledged();
+    return {};
+  }
   // Outputs next: an offset is committed only once everything produced before it is durable.
   KSTREAMS_RETURN_IF_ERROR(producer_->flush(kFlushTimeout));
   if (!delivery_error_.ok()) return delivery_error_;
-  const bool final = kind == CommitKind::kFinal;
+  // Everything is acknowledged: the offsets below supersede any waiting for acknowledgements.
+  pending_.drop_closed_offsets();
   std::vector<kafka::TopicPartition> offsets;
   for (auto& [id, task] : tasks_) {
     for (auto& buffer : task.partitions) {
@@ -367,25 +389,66 @@ Status StreamThread::commit(CommitKind kind) {
     // what the stores can be trusted with.
     if (final) checkpoint_tasks(/*force=*/true);
   } else {
-    // Every changelog write is durable now: the checkpoints may say so (at a close always,
-    // otherwise once they are worth their fsyncs).
-    checkpoint_tasks(/*force=*/final);
+    // Every changelog write is durable now: the checkpoints may say so.
+    checkpoint_tasks(/*force=*/true);
     if (offsets.empty()) return {};
-    Status status =
-        consumer_->commit(offsets, final ? kafka::CommitMode::kSync : kafka::CommitMode::kAsync);
-    if (!status.ok()) return status;
+    KSTREAMS_RETURN_IF_ERROR(consumer_->commit(offsets, kafka::CommitMode::kSync));
   }
   for (auto& [id, task] : tasks_) {
     for (auto& buffer : task.partitions) buffer.committed_offset = buffer.processed_offset;
   }
   ++local_.commits;
+  record_commit_latency(started);
+  update_lag(offsets);
+  return {};
+}
+
+void StreamThread::commit_acknowledged() {
+  if (eos_ || !pending_.has_closed() || !delivery_error_.ok()) return;
+  std::vector<kafka::TopicPartition> acknowledged = pending_.take_committable();
+  // Only partitions still owned, and only forward.
+  std::erase_if(acknowledged, [this](const kafka::TopicPartition& tp) {
+    const PartitionBuffer* buffer = find_buffer(tp.topic, tp.partition);
+    return buffer == nullptr || tp.offset <= buffer->committed_offset;
+  });
+  if (acknowledged.empty()) return;
+  // Their changelog writes are acknowledged too: the checkpoints may say so, once they are worth
+  // their fsyncs.
+  checkpoint_tasks(/*force=*/false);
+  if (Status s = consumer_->commit(acknowledged, kafka::CommitMode::kAsync); !s.ok()) {
+    // Refused during a rebalance, say: the offsets stay uncommitted and the next commit interval
+    // takes them again; nothing is lost.
+    logger().warn("{}: commit deferred: {}", name_, s.to_string());
+    return;
+  }
+  for (const kafka::TopicPartition& tp : acknowledged) {
+    find_buffer(tp.topic, tp.partition)->committed_offset = tp.offset;
+  }
+  ++local_.commits;
+  update_lag(acknowledged);
+}
+
+StreamThread::PartitionBuffer* StreamThread::find_buffer(const std::string& topic,
+                                                         std::int32_t partition) {
+  auto it = buffer_index_.find(std::make_pair(topic, partition));
+  if (it == buffer_index_.end()) return nullptr;
+  auto task = tasks_.find(it->second.first);
+  if (task == tasks_.end()) return nullptr;
+  return &task->second.partitions[it->second.second];
+}
+
+void StreamThread::record_commit_latency(std::chrono::steady_clock::time_point started) {
   const double took_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   commit_latency_total_ms_ += took_ms;
+  ++timed_commits_;
   local_.commit_latency_max_ms = std::max(local_.commit_latency_max_ms, took_ms);
+}
+
+void StreamThread::update_lag(const std::vector<kafka::TopicPartition>& committed) {
   // Lag as of this commit, from the watermarks the consumer already knows (no request).
   std::int64_t lag = 0;
-  for (const auto& tp : offsets) {
+  for (const auto& tp : committed) {
     std::int64_t low = 0;
     std::int64_t high = 0;
     if (rd_kafka_get_watermark_offsets(consumer_->native_handle(), tp.topic.c_str(), tp.partition,
@@ -395,7 +458,6 @@ Status StreamThread::commit(CommitKind kind) {
     }
   }
   local_.consumer_lag = lag;
-  return {};
 }
 
 void StreamThread::on_rebalance(kafka::RebalanceEvent event,
@@ -422,6 +484,7 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
       break;
     }
     case kafka::RebalanceEvent::kLost:
+      pending_.drop_closed_offsets();  // not ours to commit any more
       if (state() != State::kPendingShutdown) set_state(State::kPartitionsRevoked);
       logger().warn(
           "{}: {} partitions lost (group membership lost); closing their tasks without "
@@ -430,6 +493,7 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
       close_tasks(partitions);
       break;
     case kafka::RebalanceEvent::kAssigned: {
+      pending_.drop_closed_offsets();  // the new tasks start from the committed offsets
       ++assignment_epoch_;
       last_assigned_ = partitions;
       set_state(State::kPartitionsAssigned);
@@ -509,6 +573,7 @@ void StreamThread::reindex_buffers() {
 }
 
 void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
+  pending_.on_delivery(report.opaque);
   if (report.status.ok()) {
     if (changelog_owner_.empty()) return;
     auto owner = changelog_owner_.find(std::make_pair(std::string(report.topic), report.partition));
@@ -795,7 +860,7 @@ void StreamThread::publish_metrics() {
     snapshot.tasks.push_back(TaskMetrics{id, task.task->metrics(), buffered});
   }
   snapshot.commit_latency_avg_ms =
-      local_.commits == 0 ? 0 : commit_latency_total_ms_ / static_cast<double>(local_.commits);
+      timed_commits_ == 0 ? 0 : commit_latency_total_ms_ / static_cast<double>(timed_commits_);
   snapshot.end_to_end_latency_avg_ms =
       e2e_samples_ == 0 ? 0 : e2e_latency_total_ms_ / static_cast<double>(e2e_samples_);
   std::lock_guard lock(metrics_mutex_);

@@ -29,6 +29,7 @@
 #include "src/kafka/producer.h"
 #include "src/runtime/client_configs.h"
 #include "src/runtime/kafka_record_collector.h"
+#include "src/runtime/pending_commits.h"
 #include "src/runtime/task.h"
 
 namespace kstreams::internal {
@@ -110,10 +111,19 @@ class StreamThread {
     kPeriodic,  ///< Every commit.interval.ms: offsets changed since the last one, asynchronously.
     kFinal,     ///< Before revocation or close: every processed offset, synchronously.
   };
-  /// The one commit path: flush the producer (every output durable), then commit the processed
-  /// offsets. A periodic commit may be asynchronous: its outputs are already durable, and if it
-  /// fails the offsets are sent again by the next commit (at worst, reprocessing).
+  /// The one commit path. Caches flush first. Then exactly_once_v2 and final commits flush the
+  /// producer (every output durable) and commit the processed offsets (in the transaction, or
+  /// synchronously). A periodic at-least-once commit does not wait: it hands the processed
+  /// offsets to `pending_`, and commit_acknowledged commits them once their outputs are
+  /// acknowledged.
   Status commit(CommitKind kind);
+  /// At-least-once: commits, asynchronously, the offsets whose outputs are all acknowledged (if
+  /// no delivery failed). A failed commit is logged; the next commit interval takes the offsets
+  /// again (at worst, reprocessing).
+  void commit_acknowledged();
+  PartitionBuffer* find_buffer(const std::string& topic, std::int32_t partition);
+  void record_commit_latency(std::chrono::steady_clock::time_point started);
+  void update_lag(const std::vector<kafka::TopicPartition>& committed);
   void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
   /// Starts restoring the changelogs of a new task (from its checkpoint, or from the start).
   Status begin_restoration(ActiveTask& task);
@@ -169,6 +179,8 @@ class StreamThread {
   std::unique_ptr<kafka::Consumer> end_offsets_client_;  // exactly-once: reads uncommitted
   std::vector<Restoration> restorations_;
   std::map<std::pair<std::string, std::int32_t>, TaskId> changelog_owner_;
+  // At-least-once: outputs in flight per commit epoch (the collector tags each record).
+  PendingCommits pending_;
   std::unique_ptr<KafkaRecordCollector> collector_;
   StoreEnvironment stores_;
   // Held by the stream thread while it touches tasks (everything but the blocking poll), and by
@@ -194,6 +206,7 @@ class StreamThread {
   ThreadMetrics local_;
   ProcessingMetrics closed_tasks_metrics_;
   double commit_latency_total_ms_ = 0;
+  std::uint64_t timed_commits_ = 0;  // commit() calls that got as far as committing
   double e2e_latency_total_ms_ = 0;
   std::uint64_t e2e_samples_ = 0;
   mutable std::mutex metrics_mutex_;

@@ -64,12 +64,7 @@ TEST_F(ExactlyOnceFaultTest, AFailedProduceAbortsTheTransactionAndTheInputIsProc
   auto reader = TopicReader::open(cluster_->bootstrap(), {"eos-out"});
   ASSERT_NE(reader, nullptr);
 
-  ASSERT_TRUE(wait_until(
-      [&] {
-        reader->read_for(50ms);
-        return count_values(reader->records()).size() >= static_cast<std::size_t>(kRecords);
-      },
-      40s))
+  ASSERT_TRUE(read_distinct_values(*reader, static_cast<std::size_t>(kRecords), 40s))
       << count_values(reader->records()).size() << " of " << kRecords << " distinct outputs; "
       << to_string(app.state()) << " " << app.error();
   EXPECT_NE(app.state(), StreamsState::kError) << app.error();
@@ -114,12 +109,7 @@ TEST_P(ExactlyOnceProtocolFaultTest, TheThreadGoesOnAndNothingIsLost) {
   ASSERT_OK(app.start());
   auto reader = TopicReader::open(cluster_->bootstrap(), {"eos-out"});
   ASSERT_NE(reader, nullptr);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        reader->read_for(50ms);
-        return count_values(reader->records()).size() >= static_cast<std::size_t>(kRecords);
-      },
-      40s))
+  ASSERT_TRUE(read_distinct_values(*reader, static_cast<std::size_t>(kRecords), 40s))
       << fault.name << ": " << count_values(reader->records()).size() << " of " << kRecords
       << " outputs; " << to_string(app.state()) << " " << app.error();
   EXPECT_NE(app.state(), StreamsState::kError) << app.error();

@@ -170,12 +170,7 @@ TEST_F(FailureTest, ReplacedThreadResumesAfterATransientFailure) {
 
   auto reader = TopicReader::open(cluster_->bootstrap(), {"flaky-out"});
   ASSERT_NE(reader, nullptr);
-  ASSERT_TRUE(wait_until(
-      [&] {
-        reader->read_for(50ms);
-        return count_values(reader->records()).size() >= static_cast<std::size_t>(kRecords);
-      },
-      30s))
+  ASSERT_TRUE(read_distinct_values(*reader, static_cast<std::size_t>(kRecords), 30s))
       << count_values(reader->records()).size() << " distinct outputs; handler calls "
       << log.calls() << "; state " << to_string(app.state());
   ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 10s)) << to_string(app.state());
@@ -338,6 +333,69 @@ TEST_F(FailureTest, UndecodableRecordsGoToTheDeadLetterTopicAndTheStreamGoesOn) 
   EXPECT_EQ(m.records_produced, 13u);
 }
 
+// --- 7b. A delivery that fails (at-least-once) -------------------------------------------------
+
+// Periodic at-least-once commits do not wait for the producer: the offsets processed by a commit
+// interval are committed once every output sent before them is acknowledged. An output that
+// fails for good (the default production handler: fail) must keep its input's offset
+// uncommitted, so that a restarted application processes that input again.
+TEST_F(FailureTest, AFailedDeliveryIsNeverCommittedPastAndARestartRedoesIt) {
+  constexpr std::int16_t kProduceApi = 0;
+  constexpr int kRecords = 200;
+  ASSERT_OK(cluster_->create_topic("ack-in", 1));
+  ASSERT_OK(cluster_->create_topic("ack-out", 1));
+  for (int i = 0; i < kRecords; ++i) {
+    ASSERT_OK(cluster_->produce("ack-in", "k" + std::to_string(i), "v" + std::to_string(i), 0));
+  }
+  ASSERT_OK(cluster_->flush());
+  auto topology = [] {
+    StreamsBuilder builder;
+    builder.stream<std::string, std::string>("ack-in")
+        .map_values([](const std::string& v) { return v + "!"; })
+        .to("ack-out");
+    return builder.build();
+  };
+  StreamsConfig cfg = config("it-ack");
+  cfg.commit_interval_ms = 50;
+  {
+    // The application's first produce request fails with a permanent error (one only: the
+    // mock's queue of errors is cluster-wide, and the restart below must not meet one), and
+    // the broker answers slowly, so that commit intervals pass while that request is in flight.
+    ASSERT_OK(cluster_->cluster().push_request_errors(kProduceApi,
+                                                      {RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE}));
+    ASSERT_OK(cluster_->cluster().set_broker_rtt(1, 300ms));
+    ASSERT_OK_AND_ASSIGN(Topology t, topology());
+    KafkaStreams app(t, cfg);
+    ASSERT_OK(app.start());
+    ASSERT_TRUE(app.wait_for_state(StreamsState::kError, 30s)) << to_string(app.state());
+    EXPECT_THAT(app.error(), StatusIs(StatusCode::kFatal, HasSubstr("delivery to ack-out failed")));
+    static_cast<void>(app.close());
+  }
+  ASSERT_OK(cluster_->cluster().set_broker_rtt(1, 0ms));
+  const std::int64_t committed = committed_total(cluster_->bootstrap(), "it-ack", "ack-in", 1);
+  std::printf("after the failed deliveries: %lld of %d input offsets committed\n",
+              static_cast<long long>(committed), kRecords);
+  EXPECT_LT(committed, kRecords) << "the failed outputs' inputs are not committed";
+
+  // A restart (no more errors) resumes from the committed offset and produces what failed.
+  ASSERT_OK_AND_ASSIGN(Topology t, topology());
+  KafkaStreams app(t, cfg);
+  ASSERT_OK(app.start());
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"ack-out"});
+  ASSERT_NE(reader, nullptr);
+  ASSERT_TRUE(read_distinct_values(*reader, static_cast<std::size_t>(kRecords), 30s))
+      << count_values(reader->records()).size() << " of " << kRecords << " distinct outputs";
+  const auto counts = count_values(reader->records());
+  for (int i = 0; i < kRecords; ++i) {
+    EXPECT_TRUE(counts.contains("v" + std::to_string(i) + "!")) << "lost v" << i;
+  }
+  // Periodic commits catch up while the application runs (no close needed).
+  EXPECT_TRUE(wait_for_commits(cluster_->bootstrap(), "it-ack", "ack-in", 1, kRecords, 10s))
+      << committed_total(cluster_->bootstrap(), "it-ack", "ack-in", 1);
+  EXPECT_NE(app.state(), StreamsState::kError) << app.error();
+  ASSERT_OK(app.close());
+}
+
 // --- 8. A broker goes down and comes back ---------------------------------------------------
 
 class BrokerDownTest : public FailureTest {
@@ -387,12 +445,7 @@ TEST_F(BrokerDownTest, ProcessingSurvivesABrokerOutageWithoutLoss) {
   ASSERT_OK(cluster_->flush(30s));
 
   const int total = produced;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        reader->read_for(50ms);
-        return count_values(reader->records()).size() >= static_cast<std::size_t>(total);
-      },
-      40s))
+  ASSERT_TRUE(read_distinct_values(*reader, static_cast<std::size_t>(total), 40s))
       << count_values(reader->records()).size() << " of " << total << " distinct outputs; state "
       << to_string(app.state());
   reader->read_for(500ms);

@@ -299,6 +299,17 @@ inline std::map<std::string, int> count_values(const std::vector<ConsumedRecord>
   return out;
 }
 
+/// Reads until `reader` has seen at least `n` distinct values; false if `limit` passes first.
+inline bool read_distinct_values(TopicReader& reader, std::size_t n,
+                                 std::chrono::milliseconds limit) {
+  return wait_until(
+      [&] {
+        reader.read_for(50ms);
+        return count_values(reader.records()).size() >= n;
+      },
+      limit);
+}
+
 /// Records seen more than once (sum of the extra copies).
 inline int duplicates(const std::map<std::string, int>& counts) {
   int extra = 0;

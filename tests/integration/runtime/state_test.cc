@@ -203,6 +203,5 @@ TEST_F(StateTest, ExactlyOnceCommitsTransactions) {
   run_until_counts(3);
 }
 
-
 }  // namespace
 }  // namespace kstreams::runtime_testing
