@@ -44,7 +44,13 @@ Status Producer::produce(const ProducerRecord& record) {
     vu.vtype = type;
     return vu;
   };
-  add(RD_KAFKA_VTYPE_TOPIC).u.cstr = record.topic.c_str();
+  // A prepared topic goes by its handle: by name, librdkafka looks the topic up under its
+  // client-wide lock for every record.
+  if (rd_kafka_topic_t* handle = prepared_topic(record.topic)) {
+    add(RD_KAFKA_VTYPE_RKT).u.rkt = handle;
+  } else {
+    add(RD_KAFKA_VTYPE_TOPIC).u.cstr = record.topic.c_str();
+  }
   add(RD_KAFKA_VTYPE_PARTITION).u.i32 = record.partition.value_or(RD_KAFKA_PARTITION_UA);
   add(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
   // librdkafka copies key and value (F_COPY) and never writes through these pointers. A null
@@ -85,9 +91,16 @@ Status Producer::prepare_topics(const std::vector<std::string>& topics) {
     if (handle == nullptr) {
       return to_status(rd_kafka_last_error(), "topic handle for '" + topic + "'");
     }
-    known_topics_.emplace_back(handle);
+    known_topics_.emplace_back(topic, TopicPtr(handle));
   }
   return Status();
+}
+
+rd_kafka_topic_t* Producer::prepared_topic(const std::string& topic) const {
+  for (const auto& [name, handle] : known_topics_) {
+    if (name == topic) return handle.get();
+  }
+  return nullptr;
 }
 
 int Producer::poll(std::chrono::milliseconds timeout) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <librdkafka/rdkafka.h>
@@ -114,12 +115,14 @@ class Producer {
 
  private:
   explicit Producer(DeliveryCallback on_delivery) : on_delivery_(std::move(on_delivery)) {}
+  /// The handle prepare_topics made for `topic`, or null. Reads only: safe from any thread.
+  [[nodiscard]] rd_kafka_topic_t* prepared_topic(const std::string& topic) const;
   static void delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
   DeliveryCallback on_delivery_;
   KafkaPtr rk_;
   // Declared after rk_ so that they are destroyed first (a topic handle refers to its client).
-  std::vector<TopicPtr> known_topics_;
+  std::vector<std::pair<std::string, TopicPtr>> known_topics_;
 };
 
 }  // namespace kstreams::kafka
