@@ -19,10 +19,12 @@
 //
 // Phase 1 (throughput), --repeat rounds with the contenders interleaved: each child joins a fresh
 // consumer group and reads the whole pre-loaded input from the start; measured from the first
-// record consumed to the last input record processed (the group join is excluded): records/s,
-// CPU seconds per million records, peak RSS. Phase 2 (latency), per contender: a child with a
-// fresh group that starts at the end of the input (auto.offset.reset=latest); the parent then
-// produces --latency-records fresh records at --latency-rate records/s and measures, for each
+// record consumed until the group's committed offsets cover the whole input (every output
+// acknowledged and every offset committed; watched by a consumer of the child's own that polls
+// OffsetFetch every millisecond without joining the group; the group join is excluded):
+// records/s, CPU seconds per million records, peak RSS. Phase 2 (latency), per contender: a child
+// with a fresh group that starts at the end of the input (auto.offset.reset=latest); the parent
+// then produces --latency-records fresh records at --latency-rate records/s and measures, for each
 // output record, the time from the input record's produce timestamp (CreateTime, which both
 // contenders carry over to the output) to its arrival at a consumer of the output topics in the
 // parent. Latency runs last so that its one-record batches never enter a throughput round.
@@ -37,6 +39,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -315,6 +318,83 @@ void raw_loop(const Options& opt, RawClients& clients, Handle handle, Tick tick)
   }
 }
 
+rd_kafka_t* make_client(rd_kafka_type_t type,
+                        const std::vector<std::pair<std::string, std::string>>& props) {
+  char err[512];
+  rd_kafka_conf_t* conf = make_rd_conf(props);
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (rk == nullptr) die(std::string("client: ") + err);
+  return rk;
+}
+
+// The group's committed offsets of the input, read by a consumer of its own that never joins the
+// group.
+class CommitWatcher {
+ public:
+  CommitWatcher(const Options& opt, std::string topic)
+      : topic_(std::move(topic)), partitions_(opt.partitions) {
+    rk_ = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", opt.bootstrap_servers},
+                                          {"group.id", opt.group},
+                                          {"enable.auto.commit", "false"}});
+  }
+  CommitWatcher(const CommitWatcher&) = delete;
+  CommitWatcher& operator=(const CommitWatcher&) = delete;
+  ~CommitWatcher() { rd_kafka_destroy(rk_); }
+
+  // Sum of the committed offsets (the input starts at offset 0: records committed); -1 on error.
+  std::int64_t committed() {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
+    for (int p = 0; p < partitions_; ++p)
+      rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
+    std::int64_t total = -1;
+    if (rd_kafka_committed(rk_, list, 5'000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      total = 0;
+      for (int i = 0; i < list->cnt; ++i) {
+        if (list->elems[i].offset > 0) total += list->elems[i].offset;
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return total;
+  }
+
+  void wait_for(std::int64_t records) {
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (committed() < records) {
+      if (Clock::now() > deadline) {
+        die("offsets not committed within 120 s of the last record: " +
+            std::to_string(committed()) + " of " + std::to_string(records));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+ private:
+  std::string topic_;
+  int partitions_;
+  rd_kafka_t* rk_ = nullptr;
+};
+
+// The end of a raw loop's measurement, on a thread of its own: once `done` is set (every input
+// record processed), waits until the group's committed offsets of `topic` cover the input (every
+// output acknowledged, every offset committed), then emits DRAINED for the window that began at
+// `t0` (CPU `cpu0`), with the fields `more()` returns.
+std::thread emit_drained_when_committed(const Options& opt, std::string topic,
+                                        const std::atomic<bool>& done, const Clock::time_point& t0,
+                                        const double& cpu0,
+                                        std::function<std::map<std::string, std::string>()> more) {
+  return std::thread([&opt, topic = std::move(topic), &done, &t0, &cpu0, more = std::move(more)] {
+    CommitWatcher w(opt, topic);
+    while (!done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    w.wait_for(opt.expected);
+    std::map<std::string, std::string> fields = more();
+    fields["records"] = std::to_string(opt.expected);
+    fields["seconds"] = fmt(seconds_between(t0, Clock::now()));
+    fields["cpu"] = fmt(cpu_seconds() - cpu0);
+    fields["rss_kb"] = std::to_string(peak_rss_kb());
+    emit("DRAINED", fields);
+  });
+}
+
 // A consumed message that is an error: logs it (unless end of partition) and destroys it.
 bool consumer_error(rd_kafka_message_t* m) {
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) return false;
@@ -351,6 +431,19 @@ int run_raw(const Options& opt) {
   auto last_commit = Clock::now();
   Address address;
   std::string reserialized;
+
+  // The end of the measurement: the group's committed offsets cover the input, as for kstreams.
+  std::atomic<bool> done{false};
+  std::thread watcher;
+  if (!opt.from_latest) {
+    watcher = emit_drained_when_committed(opt, input_topic, done, t0, cpu0, [&] {
+      return std::map<std::string, std::string>{{"commits", std::to_string(offsets.commits.load())},
+                                                {"shipping", std::to_string(routed[0])},
+                                                {"billing", std::to_string(routed[1])},
+                                                {"invalid", std::to_string(routed[2])},
+                                                {"dlq", std::to_string(routed[3])}};
+    });
+  }
 
   auto commit = [&](bool sync) {
     clients.flush_then_commit(offsets, sync);
@@ -438,16 +531,7 @@ int run_raw(const Options& opt) {
     ++processed;
     if (!drained && processed >= opt.expected) {
       drained = true;
-      const double secs = seconds_between(t0, Clock::now());
-      emit("DRAINED", {{"records", std::to_string(processed)},
-                       {"seconds", fmt(secs)},
-                       {"cpu", fmt(cpu_seconds() - cpu0)},
-                       {"rss_kb", std::to_string(peak_rss_kb())},
-                       {"commits", std::to_string(offsets.commits.load())},
-                       {"shipping", std::to_string(routed[0])},
-                       {"billing", std::to_string(routed[1])},
-                       {"invalid", std::to_string(routed[2])},
-                       {"dlq", std::to_string(routed[3])}});
+      done.store(true);
     }
   };
 
@@ -466,6 +550,7 @@ int run_raw(const Options& opt) {
     }
     return false;
   });
+  if (watcher.joinable()) watcher.join();
   commit(true);
   emit("DONE", {{"rss_kb", std::to_string(peak_rss_kb())},
                 {"records", std::to_string(processed)},
@@ -527,6 +612,19 @@ Window wait_first_consumed(const kstreams::KafkaStreams& app) {
   }
 }
 
+// Waits until the group's committed offsets cover `records` input records (the app failing
+// ends the run). Polls as often as the raw loops' watcher and nothing else, so that the harness
+// costs the kstreams child what it costs the raw one.
+void wait_committed(const kstreams::KafkaStreams& app, CommitWatcher& watcher,
+                    std::int64_t records) {
+  const auto deadline = Clock::now() + std::chrono::seconds(600);
+  while (watcher.committed() < records) {
+    die_if_failed(app);
+    if (Clock::now() > deadline) die("kstreams: input not committed within 600 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 int run_kstreams(const Options& opt) {
   kstreams::StreamsBuilder builder;
   address_router::build(builder);
@@ -551,15 +649,13 @@ int run_kstreams(const Options& opt) {
                   {"close", closed.ok() ? "ok" : "timeout"}});
     return 0;
   }
+  CommitWatcher watcher(opt, std::string(address_router::kInputTopic));
   const auto [t0, cpu0, processed0] = wait_first_consumed(app);
-  kstreams::ProcessingMetrics m;
-  for (;;) {
-    m = app.metrics();
-    if (static_cast<std::int64_t>(m.records_processed) >= opt.expected) break;
-    die_if_failed(app);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // The end of the measurement: the group's committed offsets cover the input (every output
+  // acknowledged, every offset committed), watched as for the raw loop.
+  wait_committed(app, watcher, opt.expected);
   const auto t1 = Clock::now();
+  kstreams::ProcessingMetrics m = app.metrics();
   const double cpu1 = cpu_seconds();
   std::uint64_t consumed = 0;
   std::uint64_t commits = 0;
@@ -677,15 +773,6 @@ class Child {
   int to_ = -1;
   FILE* from_ = nullptr;
 };
-
-rd_kafka_t* make_client(rd_kafka_type_t type,
-                        const std::vector<std::pair<std::string, std::string>>& props) {
-  char err[512];
-  rd_kafka_conf_t* conf = make_rd_conf(props);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (rk == nullptr) die(std::string("client: ") + err);
-  return rk;
-}
 
 std::int64_t input_record_count(
     const std::string& bootstrap, int partitions, bool check_low,
@@ -986,49 +1073,6 @@ std::string child_group(const std::string& name, int run) {
   return "e2e-bench-" + name + "-" + std::to_string(getpid()) + "-" + std::to_string(run);
 }
 
-// The group's committed offsets of the input, read by a consumer of its own that never joins the
-// group.
-class CommitWatcher {
- public:
-  explicit CommitWatcher(const Options& opt) : topic_(kCountInput), partitions_(opt.partitions) {
-    rk_ = make_client(RD_KAFKA_CONSUMER, {{"bootstrap.servers", opt.bootstrap_servers},
-                                          {"group.id", opt.group},
-                                          {"enable.auto.commit", "false"}});
-  }
-  CommitWatcher(const CommitWatcher&) = delete;
-  CommitWatcher& operator=(const CommitWatcher&) = delete;
-  ~CommitWatcher() { rd_kafka_destroy(rk_); }
-
-  // Sum of the committed offsets (the input starts at offset 0: records committed); -1 on error.
-  std::int64_t committed() {
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
-    for (int p = 0; p < partitions_; ++p)
-      rd_kafka_topic_partition_list_add(list, topic_.c_str(), p);
-    std::int64_t total = -1;
-    if (rd_kafka_committed(rk_, list, 5'000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      total = 0;
-      for (int i = 0; i < list->cnt; ++i) {
-        if (list->elems[i].offset > 0) total += list->elems[i].offset;
-      }
-    }
-    rd_kafka_topic_partition_list_destroy(list);
-    return total;
-  }
-
-  void wait_for(std::int64_t records) {
-    const auto deadline = Clock::now() + std::chrono::seconds(120);
-    while (committed() < records) {
-      if (Clock::now() > deadline) die("offsets not committed within 120 s of the last record");
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
-
- private:
-  std::string topic_;
-  int partitions_;
-  rd_kafka_t* rk_ = nullptr;
-};
-
 int run_raw_count(const Options& opt) {
   RawClients clients(opt, kCountInput);
   rd_kafka_topic_t* out = rd_kafka_topic_new(clients.producer, opt.output_topic.c_str(), nullptr);
@@ -1053,16 +1097,8 @@ int run_raw_count(const Options& opt) {
   auto last_commit = Clock::now();
 
   // The end of the measurement: the committed offsets cover the input.
-  std::thread watcher([&] {
-    CommitWatcher w(opt);
-    while (!done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    w.wait_for(opt.expected);
-    const double secs = seconds_between(t0, Clock::now());
-    emit("DRAINED", {{"records", std::to_string(opt.expected)},
-                     {"seconds", fmt(secs)},
-                     {"cpu", fmt(cpu_seconds() - cpu0)},
-                     {"rss_kb", std::to_string(peak_rss_kb())},
-                     {"commits", std::to_string(offsets.commits.load())}});
+  std::thread watcher = emit_drained_when_committed(opt, kCountInput, done, t0, cpu0, [&] {
+    return std::map<std::string, std::string>{{"commits", std::to_string(offsets.commits.load())}};
   });
 
   auto commit = [&](bool sync) {
@@ -1160,16 +1196,12 @@ int run_kstreams_count(const Options& opt) {
   std::filesystem::remove_all(state_dir);
   config.state_dir = state_dir.string();
 
-  CommitWatcher watcher(opt);
+  CommitWatcher watcher(opt, kCountInput);
   std::optional<kstreams::KafkaStreams> app;
   app.emplace(std::move(topology).value(), config);
   if (kstreams::Status s = app->start(); !s.ok()) die("start: " + s.to_string());
   const auto [t0, cpu0, processed0] = wait_first_consumed(*app);
-  while (static_cast<std::int64_t>(app->metrics().records_processed) < opt.expected) {
-    die_if_failed(*app);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  watcher.wait_for(opt.expected);
+  wait_committed(*app, watcher, opt.expected);
   const auto t1 = Clock::now();
   const double cpu1 = cpu_seconds();
   std::uint64_t consumed = 0;
@@ -1585,8 +1617,9 @@ int run_parent(Options opt, const std::string& command_line) {
                 sm.rss_mib, sm.outputs_ok ? "ok" : "MISMATCH");
   }
   std::printf(
-      "\nrecords/s: %lld pre-loaded records, first record consumed -> last record "
-      "processed, group join excluded; median over rounds. Latency: produce timestamp of "
+      "\nrecords/s: %lld pre-loaded records, first record consumed -> the group's committed "
+      "offsets cover the whole input, group join excluded; median over rounds. Latency: produce "
+      "timestamp of "
       "%lld fresh records at %.0f/s -> arrival at a consumer of the output topics. CPU "
       "and peak RSS: the contender's own process (broker excluded), median over "
       "rounds.\n",
