@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -191,6 +192,71 @@ class ScenarioContext:
 
 
 # ------------------------------------------------------------------------------------ broker --
+
+class OwnCluster:
+    """A cluster of the scenario's own, `kafka-broker start --nodes N` in a temp dir under `work`,
+    for scenarios that stop and start nodes (the shared fixture must stay up for the others).
+
+        with OwnCluster(script, work, nodes=3, prefix="eos-it-cluster3-") as cluster:
+            cluster.stop_node(2); ...; cluster.start_node(2)
+
+    Stopped by its script at exit, then checked by pid; its directory (node logs) is removed
+    only when the block ended without an exception."""
+
+    def __init__(self, script, work, nodes, prefix):
+        self.script, self.nodes = script, nodes
+        self.tmp = tempfile.mkdtemp(prefix=prefix, dir=work)
+        self.dir = os.path.join(self.tmp, "cluster")
+        self.pids = set()
+        self.bootstrap = None
+        self.admin = None
+
+    def run(self, *args, timeout=120, check_rc=True):
+        """kafka-broker <args[0]> --dir <this cluster> <args[1:]>: its output."""
+        p = subprocess.run(["bash", self.script, args[0], "--dir", self.dir, *args[1:]],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+        out = p.stdout.decode("utf-8", "replace")
+        self._note_pids()
+        if check_rc and p.returncode != 0:
+            raise ScenarioFailure(f"kafka-broker {' '.join(args)} failed ({p.returncode}):\n{out}")
+        return out
+
+    def _note_pids(self):
+        path = os.path.join(self.dir, "pids")
+        if os.path.exists(path):
+            self.pids |= {int(x) for x in open(path).read().split()}
+
+    def __enter__(self):
+        t = time.monotonic()
+        out = self.run("start", "--nodes", str(self.nodes))
+        self.bootstrap = out.strip().splitlines()[-1]
+        check(all(h.split(":")[0] == "127.0.0.1" for h in self.bootstrap.split(",")),
+              f"bootstrap {self.bootstrap} is not on 127.0.0.1")
+        self.admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        log(f"{self.nodes}-node cluster up in {time.monotonic() - t:.1f}s: {self.bootstrap} "
+            f"(pids {sorted(self.pids)})")
+        return self
+
+    def stop_node(self, node):
+        log(self.run("stop-node", "--node", str(node)).strip())
+
+    def start_node(self, node):
+        log(self.run("start-node", "--node", str(node)).strip())
+
+    def __exit__(self, exc_type, exc, tb):
+        self.admin = None  # no client left reconnecting to stopped nodes
+        t = time.monotonic()
+        out = self.run("stop", check_rc=False, timeout=60)
+        log(f"{self.nodes}-node cluster stopped in {time.monotonic() - t:.1f}s: "
+            f"{out.strip().splitlines()[-1] if out.strip() else ''}")
+        left = [pid for pid in sorted(self.pids) if pid_alive(pid)]
+        if left:
+            raise ScenarioFailure(f"broker nodes still running after stop: {left}")
+        if exc_type is None:  # else keep the node logs for a look
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
 
 def shared_bootstrap():
     """(bootstrap, fixture dir) of the shared broker: $KSTREAMS_TEST_BOOTSTRAP, else the first

@@ -45,9 +45,9 @@ import time
 
 import broker_common
 import state_scenarios
-from broker_common import (ScenarioContext, ScenarioFailure, check, log, read_topics,
-                           recreate_topics,
-                           run_scenario, shared_bootstrap, stop_process)
+from broker_common import (OwnCluster, ScenarioContext, ScenarioFailure, check, log,
+                           read_topics, recreate_topics, run_scenario, shared_bootstrap, stop_all,
+                           stop_process)
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
 from state_scenarios import App, Counts, wait_counts, wait_quiet
@@ -64,6 +64,14 @@ INSTANCES = 3
 state_scenarios.COMMIT_INTERVAL_MS = COMMIT_INTERVAL_MS  # App's --commit-interval-ms
 
 
+# Every instance: the router part, exactly-once, one count update per input (no cache).
+APP_FLAGS = ["--route-topic", ROUTED,
+             "--property", "processing.guarantee=exactly_once_v2",
+             "--property", "statestore.cache.max.bytes=0",
+             "--property", f"consumer.session.timeout.ms={SESSION_TIMEOUT_MS}",
+             "--property", "consumer.heartbeat.interval.ms=1000"]
+
+
 def routed(word):
     return len(word) % 2 == 0
 
@@ -73,11 +81,7 @@ class Crash:
 
     def __init__(self, ctx, bootstrap, rng):
         self.ctx, self.bootstrap, self.rng = ctx, bootstrap, rng
-        self.extra = ["--route-topic", ROUTED,
-                      "--property", "processing.guarantee=exactly_once_v2",
-                      "--property", "statestore.cache.max.bytes=0",
-                      "--property", f"consumer.session.timeout.ms={SESSION_TIMEOUT_MS}",
-                      "--property", "consumer.heartbeat.interval.ms=1000"]
+        self.extra = APP_FLAGS
         self.gen = [0] * INSTANCES
         self.state_dirs = [os.path.join(ctx.work, f"state-{i}-g0") for i in range(INSTANCES)]
         self.apps = [self._start(i) for i in range(INSTANCES)]
@@ -119,6 +123,28 @@ def word_record(rng, i, seed):
     return f"{seed}-{i}".encode(), word.encode()
 
 
+def drain_and_stop(ctx, bootstrap, feeder, counts, apps, what):
+    """After the input stopped: reads the input back, waits until every count is reached (a
+    transaction left open by a kill holds read_committed readers up to transaction.timeout.ms,
+    10 s) and then for quiet, and stops the apps with SIGTERM. Returns (inputs, expected
+    occurrences per word, the drain's failure or None: the verifier's view is the evidence)."""
+    check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
+    inputs = read_topics(bootstrap, [INPUT])[INPUT]
+    check(len(inputs) == feeder.sent, f"'{INPUT}' holds {len(inputs)} records, "
+          f"{feeder.sent} were sent")
+    expected = collections.Counter(m.value().decode() for m in inputs)
+    drain_failure = None
+    try:
+        wait_counts(counts, expected, min(ctx.deadline, time.monotonic() + ctx.drain_s),
+                    apps, what, exact=False)
+        wait_quiet(counts, 3, ctx.deadline, apps)
+    except ScenarioFailure as e:
+        drain_failure = e
+    for a in apps:
+        stop_process(a, expect_clean=drain_failure is None)
+    return inputs, expected, drain_failure
+
+
 def scenario_crash(ctx):
     """3 EOS instances, SIGKILLed and restarted at random while input flows: exactly once."""
     rng = random.Random(ctx.seed)
@@ -155,26 +181,15 @@ def scenario_crash(ctx):
         log(f"input stopped after {time.monotonic() - t_start:.0f}s: {feeder.sent} sent, "
             f"{feeder.delivered} delivered; {crash.kills} kills ({crash.fresh_restarts} restarts "
             f"with a fresh state dir)")
-        check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
-        inputs = read_topics(bootstrap, [INPUT])[INPUT]
-        check(len(inputs) == feeder.sent, f"'{INPUT}' holds {len(inputs)} records, "
-              f"{feeder.sent} were sent")
-        expected = collections.Counter(m.value().decode() for m in inputs)
-        # Drain: every count reached (a transaction left open by the last kill holds the
-        # read_committed readers up to transaction.timeout.ms, 10 s), then quiet.
-        drain_failure = None
-        try:
-            wait_counts(counts, expected, min(ctx.deadline, time.monotonic() + ctx.drain_s),
-                        crash.apps, "after the last kill", exact=False)
-            wait_quiet(counts, 3, ctx.deadline, crash.apps)
-        except ScenarioFailure as e:
-            drain_failure = e  # the verifier's view of the topics is the evidence
-        for a in crash.apps:
-            stop_process(a, expect_clean=drain_failure is None)
+        inputs, expected, drain_failure = drain_and_stop(ctx, bootstrap, feeder, counts,
+                                                         crash.apps, "after the last kill")
     finally:
         feeder.stop()
         counts.close()
-    verify(ctx, bootstrap, inputs, expected, crash, time.monotonic() - t_start, drain_failure)
+    check(crash.kills >= ctx.min_kills, f"only {crash.kills} kills, wanted {ctx.min_kills}")
+    verify(ctx, bootstrap, inputs, expected,
+           f"{crash.kills} kills survived ({crash.fresh_restarts} with a fresh state dir)",
+           time.monotonic() - t_start, drain_failure)
 
 
 def read_view(bootstrap, topics, isolation, timeout_s=60):
@@ -207,8 +222,11 @@ def read_view(bootstrap, topics, isolation, timeout_s=60):
         c.close()
 
 
-def verify(ctx, bootstrap, inputs, expected, crash, elapsed, drain_failure=None):
-    """The independent verifier: read_committed and read_uncommitted views from the beginning."""
+def verify(ctx, bootstrap, inputs, expected, survived, elapsed, drain_failure=None,
+           require_aborted=True):
+    """The independent verifier: read_committed and read_uncommitted views from the beginning.
+    `survived` says what the apps went through (for the report); `require_aborted`: the
+    disruptions must have left aborted records (else they proved nothing)."""
     repartition = f"{ctx.app_id}-by-word-repartition"
     changelog = f"{ctx.app_id}-{STORE}-changelog"
     topics = [OUTPUT, ROUTED, repartition, changelog]
@@ -281,9 +299,9 @@ def verify(ctx, bootstrap, inputs, expected, crash, elapsed, drain_failure=None)
 
     # Aborted transactions happened (kills mid-transaction) and were hidden.
     hidden = aborted[OUTPUT] + aborted[ROUTED]
-    check(crash.kills >= ctx.min_kills, f"only {crash.kills} kills, wanted {ctx.min_kills}")
-    check(hidden > 0, f"no aborted record in '{OUTPUT}' or '{ROUTED}' after {crash.kills} kills: "
-          f"the kills proved nothing")
+    if require_aborted:
+        check(hidden > 0, f"no aborted record in '{OUTPUT}' or '{ROUTED}' after {survived}: "
+              f"the disruptions proved nothing")
 
     restores = restore_events = txn_failures = 0
     for p in broker_common.Process.all:
@@ -291,8 +309,7 @@ def verify(ctx, bootstrap, inputs, expected, crash, elapsed, drain_failure=None)
         restores += len(re.findall(r"restored store " + STORE + r":", text))
         restore_events += len(re.findall(r"restoring store " + STORE + r" from", text))
         txn_failures += len(re.findall(r"transaction failed|abort_transaction", text))
-    log(f"crash test PASSED: {crash.kills} kills survived ({crash.fresh_restarts} with a fresh "
-        f"state dir), {len(inputs)} input records, {len(committed[OUTPUT])} counts and "
+    log(f"{ctx.scenario} test PASSED: {survived}, {len(inputs)} input records, {len(committed[OUTPUT])} counts and "
         f"{len(committed[ROUTED])} routed records checked exactly once over {len(expected)} "
         f"words, {hidden} aborted output records hidden ({aborted[repartition]} repartition, "
         f"{aborted[changelog]} changelog), {restores} restorations of '{STORE}' "
@@ -300,7 +317,69 @@ def verify(ctx, bootstrap, inputs, expected, crash, elapsed, drain_failure=None)
         f"{elapsed:.0f}s")
 
 
-SCENARIOS = {"crash": scenario_crash}
+def scenario_broker_failure(ctx):
+    """EOS instances on a 3-node cluster; a node stopped mid-stream and started again: exactly
+    once."""
+    rng = random.Random(ctx.seed)
+    t_start = time.monotonic()
+    with OwnCluster(ctx.kafka_broker, ctx.work, nodes=3, prefix="eos-it-cluster3-") as cluster:
+        bootstrap = cluster.bootstrap
+        recreate_topics(cluster.admin, bootstrap, [INPUT, OUTPUT, ROUTED], 6, replication=3,
+                        configs={"min.insync.replicas": "2"})
+        log(f"application.id {ctx.app_id}, seed {ctx.seed}, input for {ctx.duration:.0f}s at "
+            f"{ctx.rate}/s, stream threads per instance {ctx.threads}")
+        feeder = broker_common.Feeder(bootstrap, INPUT,
+                                      lambda r, i: word_record(r, i, ctx.seed), ctx.rate,
+                                      random.Random(ctx.seed + 1))
+        counts = Counts(bootstrap)
+        apps = []
+        try:
+            apps = [App(f"app-{i}", ctx.app_bin, bootstrap, ctx.app_id,
+                        os.path.join(ctx.work, f"state-{i}"), ctx.work, APP_FLAGS, threads)
+                    for i, threads in enumerate(ctx.threads)]
+            feeder.start()
+            input_end = time.monotonic() + ctx.duration
+            warm = time.monotonic() + min(20.0, ctx.duration / 3)
+            while time.monotonic() < warm:
+                counts.poll(0.3)
+            check(counts.records > 0, f"no counts after the warm-up:\n{apps[0].tail()}")
+            # The node coordinating the app's consumer group (the transactions' offsets go
+            # there too), else a random one.
+            node = rng.randint(1, 3)
+            try:
+                groups = cluster.admin.list_groups(ctx.app_id, timeout=10)
+                if groups and groups[0].broker is not None:
+                    node = groups[0].broker.id
+            except Exception as e:  # noqa: BLE001 - the choice is only a preference
+                log(f"list_groups: {e}")
+            before = counts.records
+            cluster.stop_node(node)
+            log(f"stopped node {node}; {before} counts so far, {feeder.sent} inputs sent")
+            down_until = time.monotonic() + 8
+            while time.monotonic() < down_until:
+                counts.poll(0.3)
+                for a in apps:
+                    check(a.alive(), f"{a.name} died while node {node} was down:\n{a.tail()}")
+            log(f"with node {node} down: counts {before} -> {counts.records}")
+            cluster.start_node(node)
+            while time.monotonic() < input_end:
+                counts.poll(0.3)
+                for a in apps:
+                    check(a.alive(), f"{a.name} exited by itself:\n{a.tail()}")
+            feeder.stop()
+            log(f"input stopped: {feeder.sent} sent, {feeder.delivered} delivered")
+            inputs, expected, drain_failure = drain_and_stop(ctx, bootstrap, feeder, counts,
+                                                             apps, "after the outage")
+        finally:
+            feeder.stop()
+            counts.close()
+            stop_all()  # the apps before the cluster
+        verify(ctx, bootstrap, inputs, expected,
+               f"node {node} (of 3) stopped for 8 s and started again", time.monotonic() - t_start,
+               drain_failure, require_aborted=False)
+
+
+SCENARIOS = {"crash": scenario_crash, "broker_failure": scenario_broker_failure}
 
 
 class Context(ScenarioContext):
@@ -312,6 +391,8 @@ class Context(ScenarioContext):
         self.rate = args.rate
         self.drain_s = args.drain
         self.threads = args.threads
+        self.scenario = args.scenario
+        self.kafka_broker = os.path.abspath(args.kafka_broker)
 
 
 def main():
@@ -326,7 +407,11 @@ def main():
                     help="seconds for the outputs to catch up after the input stops")
     ap.add_argument("--budget", type=float, default=220, help="seconds for the scenario")
     ap.add_argument("--threads", default="1,2,2",
-                    help="num.stream.threads of each instance, comma-separated (cycled)")
+                    help="num.stream.threads of each instance, comma-separated (crash: cycled "
+                         "over the 3 instances; broker_failure: one instance per entry)")
+    ap.add_argument("--kafka-broker", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts", "kafka",
+        "kafka-broker"), help="scripts/kafka/kafka-broker (broker_failure starts its own cluster)")
     args = ap.parse_args()
     try:
         args.threads = [int(n) for n in args.threads.split(",")]

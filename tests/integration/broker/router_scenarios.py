@@ -26,14 +26,13 @@ import importlib
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 import broker_common
-from broker_common import (Process, ScenarioContext, ScenarioFailure, check, log, pid_alive,
+from broker_common import (OwnCluster, Process, ScenarioContext, ScenarioFailure, check, log,
                            read_topics, recreate_topics, run_scenario, shared_bootstrap,
                            stop_all, stop_process, wait_log)
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -454,84 +453,54 @@ def log_replicas(broker, topic):
 
 def scenario_broker_failure(ctx):
     """3-node cluster; a node stopped mid-stream and started again: nothing lost."""
-    tmp = tempfile.mkdtemp(prefix="router-it-cluster3-", dir=ctx.work)
-    cluster_dir = os.path.join(tmp, "cluster")
-    broker = None
-    node_pids = []
-    passed = False
-    try:
-        t = time.monotonic()
-        p = subprocess.run(["bash", ctx.kafka_broker, "start", "--nodes", "3", "--dir",
-                            cluster_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=120, stdin=subprocess.DEVNULL)
-        if os.path.exists(os.path.join(cluster_dir, "pids")):
-            node_pids = [int(x) for x in open(os.path.join(cluster_dir, "pids")).read().split()]
-        check(p.returncode == 0, f"3-node start failed:\n{p.stderr.decode()[-3000:]}")
-        bootstrap = p.stdout.decode().strip().splitlines()[-1]
-        log(f"3-node cluster up in {time.monotonic() - t:.1f}s: {bootstrap} (pids {node_pids})")
-        broker = Broker(ctx.kafka_broker, cluster_dir, bootstrap)
-        broker.recreate_topics(partitions=3, replication=3, configs={"min.insync.replicas": "2"})
-        log_replicas(broker, INPUT)
-        feeder = Feeder(bootstrap, ctx.wire, f"f{ctx.seed}", rate=800, seed=ctx.seed).start()
-        stopped_node = None
+    with OwnCluster(ctx.kafka_broker, ctx.work, nodes=3, prefix="router-it-cluster3-") as cl:
         try:
-            r = Router("router", ctx.router_bin, bootstrap, ctx.app_id, ctx.work)
-            wait_log(r, r"created task", ctx.deadline, "task")
-            wait_for_outputs(bootstrap, 1000, ctx.deadline, [r], "warm-up")
-            # Stop the group coordinator of the router's group (harshest), else node 1.
-            stopped_node, role = 1, "node 1"
-            try:
-                groups = broker.admin.list_groups(ctx.app_id, timeout=10)
-                if groups and groups[0].broker is not None:
-                    stopped_node, role = groups[0].broker.id, "the group coordinator"
-            except Exception as e:
-                log(f"list_groups: {e}")
-            before = output_total(bootstrap)
-            t = time.monotonic()
-            log(broker.run("stop-node", "--node", str(stopped_node)).strip())
-            log(f"stopped node {stopped_node} ({role}) in "
-                f"{time.monotonic() - t:.1f}s, {before} outputs so far, {feeder.sent} sent")
-            time.sleep(6)
-            check(r.alive(), f"router died while node {stopped_node} was down:\n{r.tail()}")
-            during = output_total(bootstrap)
-            log(f"with node {stopped_node} down: outputs {before} -> {during}")
-            t = time.monotonic()
-            log(broker.run("start-node", "--node", str(stopped_node)).strip())
-            log(f"started node {stopped_node} again in {time.monotonic() - t:.1f}s")
-            stopped_node = None
-            node_pids = sorted(set(node_pids) | {int(x) for x in open(
-                os.path.join(cluster_dir, "pids")).read().split()})
-            time.sleep(3)
+            bootstrap = cl.bootstrap
+            broker = Broker(ctx.kafka_broker, cl.dir, bootstrap)
+            broker.recreate_topics(partitions=3, replication=3,
+                                   configs={"min.insync.replicas": "2"})
             log_replicas(broker, INPUT)
+            feeder = Feeder(bootstrap, ctx.wire, f"f{ctx.seed}", rate=800, seed=ctx.seed).start()
+            try:
+                r = Router("router", ctx.router_bin, bootstrap, ctx.app_id, ctx.work)
+                wait_log(r, r"created task", ctx.deadline, "task")
+                wait_for_outputs(bootstrap, 1000, ctx.deadline, [r], "warm-up")
+                # Stop the group coordinator of the router's group (harshest), else node 1.
+                stopped_node, role = 1, "node 1"
+                try:
+                    groups = broker.admin.list_groups(ctx.app_id, timeout=10)
+                    if groups and groups[0].broker is not None:
+                        stopped_node, role = groups[0].broker.id, "the group coordinator"
+                except Exception as e:
+                    log(f"list_groups: {e}")
+                before = output_total(bootstrap)
+                t = time.monotonic()
+                cl.stop_node(stopped_node)
+                log(f"stopped node {stopped_node} ({role}) in "
+                    f"{time.monotonic() - t:.1f}s, {before} outputs so far, {feeder.sent} sent")
+                time.sleep(6)
+                check(r.alive(), f"router died while node {stopped_node} was down:\n{r.tail()}")
+                during = output_total(bootstrap)
+                log(f"with node {stopped_node} down: outputs {before} -> {during}")
+                t = time.monotonic()
+                cl.start_node(stopped_node)
+                log(f"started node {stopped_node} again in {time.monotonic() - t:.1f}s")
+                time.sleep(3)
+                log_replicas(broker, INPUT)
+            finally:
+                feeder.stop()
+            log(f"feeder: sent {feeder.sent}, delivered {feeder.delivered}, "
+                f"failed {len(feeder.failed)}")
+            check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
+            check(during > before, f"no progress while node was down ({before} -> {during})")
+            wait_covered(bootstrap, ctx.wire, ctx.deadline, [r])
+            stop_router(r)
+            v = Verdict(ctx.wire, read_topics(bootstrap, [INPUT])[INPUT],
+                        read_topics(bootstrap, OUTPUTS))
+            v.report()
+            v.assert_complete(allow_duplicates=True)
         finally:
-            feeder.stop()
-        log(f"feeder: sent {feeder.sent}, delivered {feeder.delivered}, "
-            f"failed {len(feeder.failed)}")
-        check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
-        check(during > before, f"no progress while node was down ({before} -> {during})")
-        wait_covered(bootstrap, ctx.wire, ctx.deadline, [r])
-        stop_router(r)
-        v = Verdict(ctx.wire, read_topics(bootstrap, [INPUT])[INPUT],
-                    read_topics(bootstrap, OUTPUTS))
-        v.report()
-        v.assert_complete(allow_duplicates=True)
-        passed = True
-    finally:
-        stop_all()
-        if broker is not None:
-            broker.admin = None  # no client left reconnecting to the stopped nodes
-        if os.path.exists(os.path.join(cluster_dir, "pids")):
-            node_pids = sorted(set(node_pids) | {int(x) for x in open(
-                os.path.join(cluster_dir, "pids")).read().split()})
-        t = time.monotonic()
-        p = subprocess.run(["bash", ctx.kafka_broker, "stop", "--dir", cluster_dir],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-        log(f"3-node cluster stopped (exit {p.returncode}) in {time.monotonic() - t:.1f}s")
-        left = [pid for pid in node_pids if pid_alive(pid)]
-        if left:
-            raise ScenarioFailure(f"broker nodes still running after stop: {left}")
-        if passed:  # else keep the node logs for a look
-            shutil.rmtree(tmp, ignore_errors=True)
+            stop_all()  # the apps before the cluster
 
 
 def scenario_bad_input(ctx):
