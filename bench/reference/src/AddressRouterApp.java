@@ -6,7 +6,7 @@
 //                    '-> addresses.invalid    any other type, or a required field missing
 //   undecodable bytes -> addresses.dlq        with __streams.errors.* headers (dead letter)
 //
-// Kafka Streams 3.9 has no dead-letter queue (KIP-1034 came in 4.x) and a deserialization
+// Kafka Streams 3.9 has no dead-letter queue (KIP-1034 is later) and a deserialization
 // exception handler cannot produce through the task's producer, so the value is read as bytes and
 // decoded by the first processor, which sends what does not decode to the DLQ branch. Written
 // this way the dead letters go through the task's producer, under exactly_once_v2 in the same
