@@ -21,6 +21,7 @@
 
 #include <kstreams/kafka_streams.h>
 #include <kstreams/kstreams.h>
+#include <kstreams/run_until_shutdown.h>
 #include <kstreams/shutdown_signal.h>
 
 namespace {
@@ -38,12 +39,9 @@ struct Options {
 
 kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
   std::map<std::string, std::string> props;
-  for (const std::string& p : options.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos) {
-      return kstreams::invalid_argument("--property '" + p + "': expected key=value");
-    }
-    props[p.substr(0, eq)] = p.substr(eq + 1);
+  if (kstreams::Status s = kstreams::StreamsConfig::parse_assignments(options.properties, props);
+      !s.ok()) {
+    return kstreams::invalid_argument("--property " + s.message());
   }
   props["application.id"] = options.application_id;
   props["bootstrap.servers"] = options.bootstrap_servers;
@@ -105,21 +103,5 @@ int main(int argc, char** argv) {
   }
   std::cerr << "count-app: running against " << options.bootstrap_servers << " as '"
             << options.application_id << "'; SIGINT or SIGTERM stops it" << std::endl;
-  for (;;) {
-    if (auto signal = signals.wait_for(std::chrono::milliseconds(200)); signal) {
-      std::cerr << "count-app: signal " << *signal << ", closing" << std::endl;
-      break;
-    }
-    if (app.state() == kstreams::StreamsState::kError) {
-      std::cerr << "count-app: stopped: " << app.error() << std::endl;
-      static_cast<void>(app.close(std::chrono::seconds(30)));
-      return 1;
-    }
-  }
-  const kstreams::Status closed = app.close(std::chrono::seconds(30));
-  const kstreams::ProcessingMetrics m = app.metrics();
-  std::cerr << "count-app: closed (" << (closed.ok() ? std::string("clean") : closed.to_string())
-            << "); processed " << m.records_processed << ", produced " << m.records_produced
-            << std::endl;
-  return closed.ok() ? 0 : 1;
+  return kstreams::run_until_shutdown(app, signals, "count-app", std::cerr);
 }

@@ -17,6 +17,7 @@
 
 #include <kstreams/kafka_streams.h>
 #include <kstreams/kstreams.h>
+#include <kstreams/run_until_shutdown.h>
 #include <kstreams/shutdown_signal.h>
 
 #include "examples/address_router/address_generator.h"
@@ -47,12 +48,9 @@ kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
     KSTREAMS_ASSIGN_OR_RETURN(props,
                               kstreams::StreamsConfig::read_properties_file(options.config_file));
   }
-  for (const std::string& p : options.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos) {
-      return kstreams::invalid_argument("--property '" + p + "': expected key=value");
-    }
-    props[p.substr(0, eq)] = p.substr(eq + 1);
+  if (kstreams::Status s = kstreams::StreamsConfig::parse_assignments(options.properties, props);
+      !s.ok()) {
+    return kstreams::invalid_argument("--property " + s.message());
   }
   props["application.id"] = options.application_id;
   props["bootstrap.servers"] = options.bootstrap_servers;
@@ -200,25 +198,7 @@ int run_service(const Options& options, const kstreams::StreamsConfig& config,
   std::printf("address-router: running against %s as '%s'; SIGINT or SIGTERM stops it\n",
               options.bootstrap_servers.c_str(), options.application_id.c_str());
   std::fflush(stdout);
-  for (;;) {
-    if (auto signal = signals.wait_for(std::chrono::milliseconds(200)); signal) {
-      std::printf("address-router: signal %d, closing\n", *signal);
-      break;
-    }
-    if (app.state() == kstreams::StreamsState::kError) {
-      std::cerr << "address-router: stopped: " << app.error() << "\n";
-      static_cast<void>(app.close(std::chrono::seconds(30)));
-      return 1;
-    }
-  }
-  kstreams::Status closed = app.close(std::chrono::seconds(30));
-  const kstreams::ProcessingMetrics m = app.metrics();
-  std::printf("address-router: closed (%s); processed %llu, produced %llu, dead-lettered %llu\n",
-              closed.ok() ? "clean" : closed.to_string().c_str(),
-              static_cast<unsigned long long>(m.records_processed),
-              static_cast<unsigned long long>(m.records_produced),
-              static_cast<unsigned long long>(m.records_dead_lettered));
-  return closed.ok() ? 0 : 1;
+  return kstreams::run_until_shutdown(app, signals, "address-router", std::cout);
 }
 
 int run_generate(const Options& options) {

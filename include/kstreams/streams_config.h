@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <kstreams/errors.h>
 #include <kstreams/status.h>
@@ -118,6 +119,11 @@ struct StreamsConfig {
   /// Reads a Java-style properties file ("key=value" lines, '#' and '!' comments) and applies
   /// `from_properties`. kIo when the file cannot be read.
   static Result<std::map<std::string, std::string>> read_properties_file(const std::string& path);
+  /// Parses command-line style "key=value" assignments (e.g. repeated --property flags) into
+  /// `props`, later ones overriding earlier ones and what `props` held. kInvalidArgument naming
+  /// the first assignment without '='.
+  static Status parse_assignments(const std::vector<std::string>& assignments,
+                                  std::map<std::string, std::string>& props);
 };
 
 }  // namespace kstreams

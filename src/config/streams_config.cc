@@ -233,4 +233,16 @@ Result<std::map<std::string, std::string>> StreamsConfig::read_properties_file(
   return props;
 }
 
+Status StreamsConfig::parse_assignments(const std::vector<std::string>& assignments,
+                                        std::map<std::string, std::string>& props) {
+  for (const std::string& assignment : assignments) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos) {
+      return invalid_argument("'" + assignment + "': expected key=value");
+    }
+    props[assignment.substr(0, eq)] = assignment.substr(eq + 1);
+  }
+  return Status();
+}
+
 }  // namespace kstreams
