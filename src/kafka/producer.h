@@ -115,7 +115,9 @@ class Producer {
 
  private:
   explicit Producer(DeliveryCallback on_delivery) : on_delivery_(std::move(on_delivery)) {}
-  /// The handle prepare_topics made for `topic`, or null. Reads only: safe from any thread.
+  /// The handle prepare_topics made for `topic`, or null. Reads only: safe from any thread as
+  /// long as prepare_topics is not called again once the producer is shared (the stream thread
+  /// calls it once, before it starts). A linear scan: sink topics are few.
   [[nodiscard]] rd_kafka_topic_t* prepared_topic(const std::string& topic) const;
   static void delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 

@@ -355,8 +355,8 @@ Status StreamThread::commit(CommitKind kind) {
       }
     }
     if (!processed.empty()) pending_.close_epoch(std::move(processed));
+    commit_acknowledged();  // what is acknowledged already (checkpoints included)
     record_commit_latency(started);
-    commit_acknowledged();
     return {};
   }
   // Outputs next: an offset is committed only once everything produced before it is durable.
@@ -391,7 +391,10 @@ Status StreamThread::commit(CommitKind kind) {
   } else {
     // Every changelog write is durable now: the checkpoints may say so.
     checkpoint_tasks(/*force=*/true);
-    if (offsets.empty()) return {};
+    if (offsets.empty()) {
+      record_commit_latency(started);  // the flush may have taken a while
+      return {};
+    }
     KSTREAMS_RETURN_IF_ERROR(consumer_->commit(offsets, kafka::CommitMode::kSync));
   }
   for (auto& [id, task] : tasks_) {

@@ -118,8 +118,10 @@ class StreamThread {
   /// acknowledged.
   Status commit(CommitKind kind);
   /// At-least-once: commits, asynchronously, the offsets whose outputs are all acknowledged (if
-  /// no delivery failed). A failed commit is logged; the next commit interval takes the offsets
-  /// again (at worst, reprocessing).
+  /// no delivery failed). A commit refused at once is logged and taken again by the next commit
+  /// interval; one the broker refuses later (e.g. during a rebalance) is resent only with the
+  /// partition's next progress or by the final commit. Either way at worst input is processed
+  /// again, never lost.
   void commit_acknowledged();
   PartitionBuffer* find_buffer(const std::string& topic, std::int32_t partition);
   void record_commit_latency(std::chrono::steady_clock::time_point started);
