@@ -1,6 +1,8 @@
 #include "src/kafka/consumer.h"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -30,6 +32,24 @@ void offset_commit_callback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 }
 
 // The first per-partition error in `list`, or OK.
+// Calls `attempt(remaining_ms)` until it returns OK or an error `retry` rejects, or `timeout`
+// has passed (then its last error), pausing `pause` between attempts. Each attempt gets what is
+// left of `timeout`, so the whole call stays within it.
+template <class Attempt, class Retry>
+Status retry_within(std::chrono::milliseconds timeout, std::chrono::milliseconds pause,
+                    Attempt attempt, Retry retry) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    Status status = attempt(static_cast<int>(std::max<std::int64_t>(left.count(), 1)));
+    if (status.ok() || !retry(status) || std::chrono::steady_clock::now() + pause >= deadline) {
+      return status;
+    }
+    std::this_thread::sleep_for(pause);
+  }
+}
+
 Status first_partition_error(const rd_kafka_topic_partition_list_t* list,
                              std::string_view context) {
   for (int i = 0; i < list->cnt; ++i) {
@@ -189,34 +209,34 @@ Result<std::vector<TopicPartition>> Consumer::assignment() {
 
 Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(
     const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (int attempt = 0;; ++attempt) {
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    const rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &low, &high, 10000);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return std::make_pair(low, high);
-    if (std::chrono::steady_clock::now() >= deadline || attempt >= 1000) {
-      return to_status(err, "watermarks of " + topic + "-" + std::to_string(partition));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  // Any error is retried: a partition created a moment ago has no leader yet.
+  KSTREAMS_RETURN_IF_ERROR(retry_within(
+      timeout, std::chrono::milliseconds(200),
+      [&](int left_ms) {
+        return to_status(rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &low,
+                                                          &high, left_ms),
+                         "watermarks of " + topic + "-" + std::to_string(partition));
+      },
+      [](const Status&) { return true; }));
+  return std::make_pair(low, high);
 }
 
 Status Consumer::seek(const std::vector<TopicPartition>& offsets,
                       std::chrono::milliseconds timeout) {
   // A partition assigned a moment ago may not accept a seek yet: librdkafka answers _TIMED_OUT
-  // at once while its fetcher starts (seen under ASan in the crash test). Retried briefly.
-  Status status;
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    TopicPartitionListPtr list = to_list(offsets);
-    status = to_status(
-        rd_kafka_seek_partitions(rk_.get(), list.get(), static_cast<int>(timeout.count())), "seek");
-    if (status.ok()) status = first_partition_error(list.get(), "seek");
-    if (status.code() != StatusCode::kTimeout) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return status;
+  // at once while its fetcher starts (seen under ASan in the crash test). Retried within
+  // `timeout`.
+  return retry_within(
+      timeout, std::chrono::milliseconds(100),
+      [&](int left_ms) {
+        TopicPartitionListPtr list = to_list(offsets);
+        KSTREAMS_RETURN_IF_ERROR(
+            to_status(rd_kafka_seek_partitions(rk_.get(), list.get(), left_ms), "seek"));
+        return first_partition_error(list.get(), "seek");
+      },
+      [](const Status& s) { return s.code() == StatusCode::kTimeout; });
 }
 
 Status Consumer::pause(const std::vector<TopicPartition>& partitions) {
