@@ -548,7 +548,10 @@ void StreamThread::close_tasks(const std::vector<kafka::TopicPartition>& partiti
       const TaskId id = task->first;
       const auto before = restorations_.size();
       std::erase_if(restorations_, [&](const Restoration& r) { return r.task == id; });
-      std::erase_if(changelog_owner_, [&](const auto& entry) { return entry.second == id; });
+      for (auto& [topic, owners] : changelog_owner_) {
+        std::erase_if(owners, [&](const auto& entry) { return entry.second == id; });
+      }
+      std::erase_if(changelog_owner_, [](const auto& entry) { return entry.second.empty(); });
       if (restorations_.size() != before) {
         if (Status s = reassign_restore_consumer(); !s.ok()) {
           logger().warn("{}: restore consumer: {}", name_, s.to_string());
@@ -578,12 +581,13 @@ void StreamThread::reindex_buffers() {
 void StreamThread::on_delivery(const kafka::DeliveryReport& report) {
   pending_.on_delivery(report.opaque);
   if (report.status.ok()) {
-    if (changelog_owner_.empty()) return;
-    auto owner = changelog_owner_.find(std::make_pair(std::string(report.topic), report.partition));
-    if (owner == changelog_owner_.end()) return;
+    auto topic = changelog_owner_.find(report.topic);
+    if (topic == changelog_owner_.end()) return;
+    auto owner = topic->second.find(report.partition);
+    if (owner == topic->second.end()) return;
     auto task = tasks_.find(owner->second);
     if (task != tasks_.end()) {
-      task->second.task->stores().on_changelog_written(owner->first.first, report.offset);
+      task->second.task->stores().on_changelog_written(topic->first, report.offset);
     }
     return;
   }
@@ -688,7 +692,7 @@ Status StreamThread::begin_restoration(ActiveTask& task) {
   TaskStores& stores = task.task->stores();
   const TaskId id = task.task->task_id();
   for (const ChangelogPartition& changelog : stores.changelogs()) {
-    changelog_owner_[{changelog.topic, changelog.partition}] = id;
+    changelog_owner_[changelog.topic][changelog.partition] = id;
     // The high watermark. Under exactly-once it is asked by a client that reads uncommitted:
     // a read_committed one gets the last stable offset, which a crashed instance's open
     // transaction holds back, and restoring only that far would miss records committed after

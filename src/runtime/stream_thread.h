@@ -180,7 +180,9 @@ class StreamThread {
   std::unique_ptr<kafka::Consumer> restore_consumer_;    // only when the topology has stores
   std::unique_ptr<kafka::Consumer> end_offsets_client_;  // exactly-once: reads uncommitted
   std::vector<Restoration> restorations_;
-  std::map<std::pair<std::string, std::int32_t>, TaskId> changelog_owner_;
+  // Changelog topic -> partition -> the task writing it. By topic first, so that a delivery
+  // report (one per output record) is looked up by its topic's string_view, without a copy.
+  std::map<std::string, std::map<std::int32_t, TaskId>, std::less<>> changelog_owner_;
   // At-least-once: outputs in flight per commit epoch (the collector tags each record).
   PendingCommits pending_;
   std::unique_ptr<KafkaRecordCollector> collector_;
