@@ -1,11 +1,12 @@
 // Helpers shared by the DSL tests (tests only).
 #pragma once
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
+#include <cstdint>
 #include <string>
 #include <utility>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <kstreams/kstreams.h>
 #include <kstreams/testing/topology_test_driver.h>
@@ -19,6 +20,17 @@ inline Topology build_or_die(const StreamsBuilder& builder) {
   Result<Topology> topology = builder.build();
   if (!topology.ok()) throw StreamsException(topology.status());
   return std::move(topology).value();
+}
+
+/// in (string keys and values) -> group_by_key().count() into the store "counts" -> out.
+inline Topology counting_topology() {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>("in")
+      .group_by_key()
+      .count(Materialized<std::string, std::int64_t>::as("counts"))
+      .to_stream()
+      .to("out");
+  return build_or_die(builder);
 }
 
 /// An output topic of string keys and values.

@@ -10,19 +10,9 @@
 namespace kstreams {
 namespace {
 
-using dsl_testing::build_or_die;
+using dsl_testing::counting_topology;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-Topology counting_topology() {
-  StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in")
-      .group_by_key()
-      .count(Materialized<std::string, std::int64_t>::as("counts"))
-      .to_stream()
-      .to("out");
-  return build_or_die(builder);
-}
 
 TEST(StateConfigTest, RocksDbConfigSetterIsCalledForEveryRocksDbStore) {
   std::vector<std::string> tuned;

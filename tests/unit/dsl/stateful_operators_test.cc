@@ -24,13 +24,7 @@ KeyValue<std::string, std::optional<std::int64_t>> kv(std::string k, std::int64_
 }
 
 TEST(StatefulOperatorsTest, CountByKeyEmitsEveryUpdateAndKeepsTheStore) {
-  StreamsBuilder builder;
-  builder.stream<std::string, std::string>("in")
-      .group_by_key()
-      .count(Materialized<std::string, std::int64_t>::as("counts"))
-      .to_stream()
-      .to("out");
-  testing::TopologyTestDriver driver(build_or_die(builder));
+  testing::TopologyTestDriver driver(dsl_testing::counting_topology());
   auto in = driver.create_input_topic<std::string, std::string>("in");
   auto out = driver.create_output_topic<std::string, std::optional<std::int64_t>>("out");
   in.pipe_input("a", "x", 10);
