@@ -466,7 +466,15 @@ class KafkaStreams::Impl {
       if (!status.ok()) {
         internal::logger().error("{}: global stream thread: {}", config_.application_id,
                                  status.to_string());
-        if (status.code() == StatusCode::kFatal || status.code() == StatusCode::kIo) break;
+        if (status.code() == StatusCode::kFatal || status.code() == StatusCode::kIo) {
+          // The global tables would silently go stale: the client shuts down (supervise).
+          {
+            std::lock_guard lock(mutex_);
+            global_error_ = status.with_context("global stream thread");
+          }
+          cv_.notify_all();
+          break;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
       }
     }
@@ -585,6 +593,7 @@ class KafkaStreams::Impl {
         std::unique_lock lock(mutex_);
         cv_.wait_for(lock, std::chrono::milliseconds(200), [this] {
           if (stop_supervisor_) return true;
+          if (!global_error_.ok() && !global_failure_handled_) return true;
           for (const auto& t : threads_) {
             if (t->state() == StreamThread::State::kDead) return true;
           }
@@ -593,6 +602,7 @@ class KafkaStreams::Impl {
         if (stop_supervisor_) return;
       }
       handle_dead_threads();
+      handle_global_failure();
       if (config_.metrics_log_interval_ms > 0 && std::chrono::steady_clock::now() >= next_summary) {
         log_summary();
         next_summary = std::chrono::steady_clock::now() +
@@ -643,6 +653,22 @@ class KafkaStreams::Impl {
       transition(StreamsState::kError, error);
       return;
     }
+  }
+
+  // A global stream thread that stopped on an error shuts the client down, as in Kafka Streams
+  // (there is no replacing it: the global tables would go stale).
+  void handle_global_failure() {
+    Status error;
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_supervisor_ || global_error_.ok() || global_failure_handled_) return;
+      global_failure_handled_ = true;
+      error = global_error_;
+    }
+    internal::logger().error("{}: shutting down: {}", config_.application_id, error.to_string());
+    transition(StreamsState::kPendingError, error);
+    stop_threads(std::chrono::seconds(60));
+    transition(StreamsState::kError, error);
   }
 
   bool stop_threads(std::chrono::milliseconds timeout) {
@@ -715,7 +741,9 @@ class KafkaStreams::Impl {
   UncaughtExceptionHandler handler_;
   bool closed_ = false;
   bool stop_supervisor_ = false;
-  int listeners_running_ = 0;  // transitions whose listener call has not returned yet
+  Status global_error_;                  // why the global stream thread stopped (mutex_)
+  bool global_failure_handled_ = false;  // the client was shut down for it (mutex_)
+  int listeners_running_ = 0;            // transitions whose listener call has not returned yet
   ProcessingMetrics retired_metrics_;
 
   // Declared before the threads so that it is destroyed after them: clients first.

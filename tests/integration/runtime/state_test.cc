@@ -21,6 +21,7 @@ namespace kstreams::runtime_testing {
 namespace {
 
 using kstreams::testing::StatusIs;
+using ::testing::HasSubstr;
 
 constexpr int kKeys = 20;
 
@@ -192,6 +193,31 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
       },
       20s));
   ASSERT_OK(app.close());
+}
+
+// The global stream thread cannot be replaced: when it stops on an error (here its state
+// directory vanishes, so its next checkpoint cannot be written) the client shuts down with that
+// error instead of serving a global table that no longer follows its topic.
+TEST_F(StateTest, AFailedGlobalStreamThreadShutsTheClientDown) {
+  ASSERT_OK(cluster_->create_topic("countries", 1));
+  ASSERT_OK(cluster_->produce("countries", "no", "Norway"));
+  ASSERT_OK(cluster_->flush());
+  StreamsBuilder builder;
+  builder.global_table<std::string, std::string>(
+      "countries", Materialized<std::string, std::string>::as("countries"));
+  builder.stream<std::string, std::string>("words").to("counts-out");
+  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
+  KafkaStreams app(topology, config());
+  ASSERT_OK(app.start());
+  ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 30s));
+  const std::filesystem::path global_dir = dir_.path() / "it-state" / "global";
+  ASSERT_TRUE(std::filesystem::exists(global_dir)) << global_dir;
+  std::filesystem::remove_all(global_dir);
+  ASSERT_OK(cluster_->produce("countries", "it", "Italy"));
+  ASSERT_OK(cluster_->flush());
+  ASSERT_TRUE(app.wait_for_state(StreamsState::kError, 30s)) << to_string(app.state());
+  EXPECT_THAT(app.error(), StatusIs(StatusCode::kIo, HasSubstr("global stream thread")));
+  static_cast<void>(app.close());
 }
 
 // The transactional commit path (init, begin, send offsets, commit) on the mock. The mock does not
