@@ -123,6 +123,17 @@ class StateTest : public ::testing::Test {
 
   std::filesystem::path app_dir() const { return dir_.path() / "it-state"; }
 
+  /// A global table of `countries` (store "countries") beside a trivial stream.
+  static Topology global_countries_topology() {
+    StreamsBuilder builder;
+    builder.global_table<std::string, std::string>(
+        "countries", Materialized<std::string, std::string>::as("countries"));
+    builder.stream<std::string, std::string>("words").to("counts-out");
+    Result<Topology> topology = builder.build();
+    EXPECT_TRUE(topology.ok()) << topology.status();
+    return std::move(topology).value();
+  }
+
   TempDir dir_;
   std::unique_ptr<TestCluster> cluster_;
   std::atomic<std::uint64_t> restored_{0};  // records restored in the last run
@@ -166,12 +177,7 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
     ASSERT_OK(cluster_->produce("countries", "c" + std::to_string(i), "v1-" + std::to_string(i)));
   }
   ASSERT_OK(cluster_->flush());
-  StreamsBuilder builder;
-  builder.global_table<std::string, std::string>(
-      "countries", Materialized<std::string, std::string>::as("countries"));
-  builder.stream<std::string, std::string>("words").to("counts-out");
-  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
-  KafkaStreams app(topology, config());
+  KafkaStreams app(global_countries_topology(), config());
   ASSERT_OK(app.start());
   ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 30s));
   EXPECT_THAT(app.cleanup(), StatusIs(StatusCode::kIllegalState));  // not while running
@@ -202,15 +208,10 @@ TEST_F(StateTest, AFailedGlobalStreamThreadShutsTheClientDown) {
   ASSERT_OK(cluster_->create_topic("countries", 1));
   ASSERT_OK(cluster_->produce("countries", "no", "Norway"));
   ASSERT_OK(cluster_->flush());
-  StreamsBuilder builder;
-  builder.global_table<std::string, std::string>(
-      "countries", Materialized<std::string, std::string>::as("countries"));
-  builder.stream<std::string, std::string>("words").to("counts-out");
-  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
-  KafkaStreams app(topology, config());
+  KafkaStreams app(global_countries_topology(), config());
   ASSERT_OK(app.start());
   ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 30s));
-  const std::filesystem::path global_dir = dir_.path() / "it-state" / "global";
+  const std::filesystem::path global_dir = app_dir() / "global";
   ASSERT_TRUE(std::filesystem::exists(global_dir)) << global_dir;
   std::filesystem::remove_all(global_dir);
   ASSERT_OK(cluster_->produce("countries", "it", "Italy"));
