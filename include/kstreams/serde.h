@@ -8,7 +8,11 @@
 // satisfies `SerdeFor<S, T>` and converts to `Serde<T>`. Optional members:
 //   `bool is_null(const T&) const` (the value is written as a Kafka null),
 //   `Result<T> deserialize_null() const` (what a Kafka null reads as; default: an error),
-//   `std::string name() const` (for messages and `describe()`).
+//   `std::string name() const` (for messages and `describe()`),
+//   `Status deserialize_into(ByteView bytes, T& out) const` (reads into an existing value and
+//     reuses its storage: a source node keeps one value per input topic and parses every record
+//     into it, so a protobuf message or a string allocates only while it grows; `out` may hold
+//     anything on entry, and need not be meaningful after an error).
 //
 // Default serdes are found at compile time (ADR 0003). Resolution order:
 //   1. a serde passed explicitly in `Consumed`, `Produced`, ... ;
@@ -98,6 +102,17 @@ class Serde {
     return impl_->deserialize(*bytes);
   }
 
+  /// Reads a `T` from bytes, or from a Kafka null, into `out`, reusing its storage where the
+  /// wrapped serde can (its `deserialize_into`); otherwise assigns a freshly read value.
+  Status deserialize_into(NullableByteView bytes,
+                          T& out) const requires std::is_move_assignable_v<T> {
+    if (bytes) return impl_->deserialize_into(*bytes, out);
+    Result<T> value = impl_->deserialize_null();
+    if (!value.ok()) return value.status();
+    out = std::move(value).value();
+    return {};
+  }
+
  private:
   struct Concept {
     Concept() = default;
@@ -106,6 +121,7 @@ class Serde {
     virtual ~Concept() = default;
     virtual Status serialize(const T& value, Bytes& out) const = 0;
     virtual Result<T> deserialize(ByteView bytes) const = 0;
+    virtual Status deserialize_into(ByteView bytes, T& out) const = 0;
     virtual bool is_null(const T& value) const = 0;
     virtual Result<T> deserialize_null() const = 0;
     virtual std::string name() const = 0;
@@ -118,6 +134,21 @@ class Serde {
       return serde.serialize(value, out);
     }
     Result<T> deserialize(ByteView bytes) const override { return serde.deserialize(bytes); }
+    Status deserialize_into(ByteView bytes, T& out) const override {
+      if constexpr (requires {
+                      { serde.deserialize_into(bytes, out) } -> std::same_as<Status>;
+                    }) {
+        return serde.deserialize_into(bytes, out);
+      } else if constexpr (std::is_move_assignable_v<T>) {
+        Result<T> value = serde.deserialize(bytes);
+        if (!value.ok()) return value.status();
+        out = std::move(value).value();
+        return {};
+      } else {
+        return Status(StatusCode::kIllegalState,
+                      "deserialize_into: the value type is not assignable");
+      }
+    }
     bool is_null(const T& value) const override {
       if constexpr (requires { serde.is_null(value); }) {
         return serde.is_null(value);
@@ -189,6 +220,11 @@ class OptionalSerde {
     Result<T> value = inner_.deserialize(bytes);
     if (!value.ok()) return value.status();
     return std::optional<T>(std::move(value).value());
+  }
+  Status deserialize_into(ByteView bytes, std::optional<T>& out)
+      const requires std::is_move_assignable_v<T> && std::default_initializable<T> {
+    if (!out) out.emplace();
+    return inner_.deserialize_into(bytes, *out);
   }
   bool is_null(const std::optional<T>& value) const { return !value.has_value(); }
   Result<std::optional<T>> deserialize_null() const { return std::optional<T>(); }

@@ -23,6 +23,7 @@ namespace kstreams {
 struct StringSerde {
   Status serialize(const std::string& value, Bytes& out) const;
   Result<std::string> deserialize(ByteView bytes) const;
+  Status deserialize_into(ByteView bytes, std::string& out) const;
   static std::string name() { return "string"; }
 };
 
@@ -55,6 +56,7 @@ struct DoubleSerde {
 struct ByteArraySerde {
   Status serialize(const std::vector<std::byte>& value, Bytes& out) const;
   Result<std::vector<std::byte>> deserialize(ByteView bytes) const;
+  Status deserialize_into(ByteView bytes, std::vector<std::byte>& out) const;
   static std::string name() { return "bytes"; }
 };
 

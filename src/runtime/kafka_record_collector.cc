@@ -1,5 +1,6 @@
 #include "src/runtime/kafka_record_collector.h"
 
+#include <optional>
 #include <string>
 
 namespace kstreams::internal {
@@ -12,7 +13,9 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
   out.value = record.value;
   out.headers = record.headers;
   out.timestamp_ms = record.timestamp;
-  const auto deadline = std::chrono::steady_clock::now() + max_block_;
+  // Set when the queue is first found full: reading the clock for every record costs more than
+  // the rest of this function.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   for (;;) {
     out.opaque = pending_ != nullptr ? pending_->tag_for_send() : nullptr;
     Status status = producer_->produce(out);
@@ -27,7 +30,9 @@ Status KafkaRecordCollector::send(const OutputRecord& record) {
     }
     if (status.code() != StatusCode::kRetriable) return status;
     // The local queue is full: let deliveries drain it.
-    if (std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!deadline) deadline = now + max_block_;
+    if (now >= *deadline) {
       return Status(StatusCode::kTimeout, "producer queue still full after " +
                                               std::to_string(max_block_.count()) +
                                               " ms: " + status.message());

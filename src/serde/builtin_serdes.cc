@@ -50,6 +50,11 @@ Status StringSerde::serialize(const std::string& value, Bytes& out) const {
 
 Result<std::string> StringSerde::deserialize(ByteView bytes) const { return std::string(bytes); }
 
+Status StringSerde::deserialize_into(ByteView bytes, std::string& out) const {
+  out.assign(bytes);
+  return {};
+}
+
 template <class Int>
 Status BigEndianIntegerSerde<Int>::serialize(const Int& value, Bytes& out) const {
   append_big_endian(static_cast<std::make_unsigned_t<Int>>(value), out);
@@ -104,6 +109,12 @@ Result<std::vector<std::byte>> ByteArraySerde::deserialize(ByteView bytes) const
   std::vector<std::byte> value(bytes.size());
   if (!bytes.empty()) std::memcpy(value.data(), bytes.data(), bytes.size());
   return value;
+}
+
+Status ByteArraySerde::deserialize_into(ByteView bytes, std::vector<std::byte>& out) const {
+  out.resize(bytes.size());
+  if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  return {};
 }
 
 // Java's VoidDeserializer accepts only null; even empty bytes are an error.

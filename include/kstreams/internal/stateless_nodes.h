@@ -195,6 +195,12 @@ class SourceNode final : public SourceNodeBase {
   Status add_child(Node& child) override { return out_.add(*this, child); }
 
   void process_source(const SourceRecord& source) override {
+    if constexpr (kReusesRecord) {
+      if (!in_use_) {
+        process_reusing(source);
+        return;
+      }
+    }
     Result<K> key = key_serde_.deserialize(source.key);
     if (!key.ok()) {
       ctx().on_deserialization_error(name(), key.status().with_context("key"));
@@ -210,9 +216,40 @@ class SourceNode final : public SourceNodeBase {
   }
 
  private:
+  // Key and value are read into one record that lives as long as the node, so a protobuf
+  // message or a string reuses its storage from record to record instead of allocating anew.
+  // Downstream nodes get it as an rvalue and may move from it; it is rewritten whole next time.
+  static constexpr bool kReusesRecord =
+      std::default_initializable<K> && std::default_initializable<V> &&
+      std::is_move_assignable_v<K> && std::is_move_assignable_v<V>;
+
+  void process_reusing(const SourceRecord& source) {
+    if (Status s = key_serde_.deserialize_into(source.key, reused_.key); !s.ok()) {
+      ctx().on_deserialization_error(name(), s.with_context("key"));
+      return;
+    }
+    if (Status s = value_serde_.deserialize_into(source.value, reused_.value); !s.ok()) {
+      ctx().on_deserialization_error(name(), s.with_context("value"));
+      return;
+    }
+    reused_.timestamp = source.timestamp;
+    reused_.headers = source.headers;
+    // A record forwarded from here could, in principle, come back to this source before
+    // forward returns (no built-in node does that); such a nested record gets a fresh record.
+    in_use_ = true;
+    struct Release {
+      bool& flag;
+      ~Release() { flag = false; }
+    } release{in_use_};
+    out_.forward(std::move(reused_));
+  }
+
   Serde<K> key_serde_;
   Serde<V> value_serde_;
   Forwarder<K, V> out_;
+  struct Empty {};
+  [[no_unique_address]] std::conditional_t<kReusesRecord, Record<K, V>, Empty> reused_;
+  bool in_use_ = false;
 };
 
 /// A sink: serializes and hands the record to the task's collector. The topic is fixed, or

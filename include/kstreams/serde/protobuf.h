@@ -61,6 +61,12 @@ class ProtobufSerde {
 
   Result<T> deserialize(ByteView bytes) const {
     T message;
+    KSTREAMS_RETURN_IF_ERROR(deserialize_into(bytes, message));
+    return message;
+  }
+
+  /// Parses into `message`, which keeps the storage of its string and repeated fields.
+  Status deserialize_into(ByteView bytes, T& message) const {
     if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {
       return parse_error(message, bytes.size(), "more than 2 GiB");
     }
@@ -71,7 +77,7 @@ class ProtobufSerde {
     if (!message.IsInitialized()) {
       return parse_error(message, bytes.size(), "missing required fields");
     }
-    return message;
+    return {};
   }
 
   /// "protobuf<package.Type>".

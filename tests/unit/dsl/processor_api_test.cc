@@ -52,6 +52,51 @@ class Shout final : public Processor<std::string, std::string, std::string, std:
   ProcessorContext<std::string, std::int64_t>* context_ = nullptr;
 };
 
+/// Keeps every record it is given, moved out of the stream, and forwards nothing.
+class Keeper final : public Processor<std::string, std::string> {
+ public:
+  explicit Keeper(std::shared_ptr<std::vector<Record<std::string, std::string>>> kept)
+      : kept_(std::move(kept)) {}
+  void process(Record<std::string, std::string> record) override {
+    kept_->push_back(std::move(record));
+  }
+
+ private:
+  std::shared_ptr<std::vector<Record<std::string, std::string>>> kept_;
+};
+
+TEST(ProcessorApiTest, EachRecordIsReadWholeWhateverTheRecordBeforeItWasOrBecame) {
+  // A source reads every record into storage it reuses. Neither what the previous record held
+  // (a longer key or value, headers) nor a processor that moved it away may leak into the next.
+  StreamsBuilder builder;
+  auto kept = std::make_shared<std::vector<Record<std::string, std::string>>>();
+  auto in = builder.stream<std::string, std::string>("in");
+  in.to("out");
+  in.process([kept] { return std::make_unique<Keeper>(kept); });
+  TopologyTestDriver driver(build_or_die(builder));
+  auto input = driver.create_input_topic<std::string, std::string>("in");
+  const Headers traced{{"trace-id", Bytes("abc")}};
+  input.pipe_input("a-rather-long-key", "a value longer than the next one", traced, 10);
+  input.pipe_input("k", "v", Headers{}, 11);
+  input.pipe_input("", "", Headers{}, 12);
+
+  auto out = strings(driver, "out").read_records_to_list();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].key, "a-rather-long-key");
+  EXPECT_EQ(out[0].headers, traced);
+  EXPECT_EQ(out[1].key, "k");
+  EXPECT_EQ(out[1].value, "v");
+  EXPECT_TRUE(out[1].headers.empty());
+  EXPECT_EQ(out[1].timestamp, 11);
+  EXPECT_EQ(out[2].key, "");
+  EXPECT_EQ(out[2].value, "");
+  ASSERT_EQ(kept->size(), 3u);
+  EXPECT_EQ((*kept)[0], (Record<std::string, std::string>{
+                            "a-rather-long-key", "a value longer than the next one", 10, traced}));
+  EXPECT_EQ((*kept)[1], (Record<std::string, std::string>{"k", "v", 11, {}}));
+  EXPECT_EQ((*kept)[2], (Record<std::string, std::string>{"", "", 12, {}}));
+}
+
 TEST(ProcessorApiTest, AProcessorForwardsTransformedRecords) {
   StreamsBuilder builder;
   builder.stream<std::string, std::string>("in")

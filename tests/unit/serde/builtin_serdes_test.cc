@@ -153,6 +153,30 @@ TEST(BuiltinSerdesTest, OptionalStringKeepsEmptyApartFromNull) {
   EXPECT_THAT(serde.deserialize(std::nullopt), IsOkAndHolds(std::nullopt));
 }
 
+TEST(BuiltinSerdesTest, DeserializeIntoOverwritesTheWholeValue) {
+  const Serde<std::string> strings = default_serde<std::string>();
+  std::string text = "a much longer previous value";
+  ASSERT_OK(strings.deserialize_into(NullableByteView(Bytes("ab")), text));
+  EXPECT_EQ(text, "ab");
+  EXPECT_THAT(strings.deserialize_into(std::nullopt, text),
+              StatusIs(StatusCode::kSerialization, HasSubstr("std::optional")));
+
+  const Serde<std::vector<std::byte>> bytes = default_serde<std::vector<std::byte>>();
+  std::vector<std::byte> raw(10, std::byte{0x7f});
+  ASSERT_OK(bytes.deserialize_into(NullableByteView(hex("01 02")), raw));
+  EXPECT_EQ(raw, (std::vector<std::byte>{std::byte{1}, std::byte{2}}));
+  ASSERT_OK(bytes.deserialize_into(NullableByteView(Bytes()), raw));
+  EXPECT_TRUE(raw.empty());
+
+  // A serde without deserialize_into of its own: the value read is assigned.
+  const Serde<std::int32_t> ints = default_serde<std::int32_t>();
+  std::int32_t number = -1;
+  ASSERT_OK(ints.deserialize_into(NullableByteView(hex("00 00 00 07")), number));
+  EXPECT_EQ(number, 7);
+  EXPECT_THAT(ints.deserialize_into(NullableByteView(hex("07")), number),
+              StatusIs(StatusCode::kSerialization));
+}
+
 TEST(BuiltinSerdesTest, VoidIsAlwaysNull) {
   const Serde<Void> serde = default_serde<Void>();
   NullableBytes out = Bytes("stale");

@@ -112,6 +112,45 @@ TEST(ProtobufSerdeTest, UnknownFieldsAreKept) {
   EXPECT_EQ(to_hex(again), to_hex(with_unknown));
 }
 
+TEST(ProtobufSerdeTest, DeserializeIntoLeavesNothingOfThePreviousMessage) {
+  // A source node parses every record into one message: fields the next record lacks (a string,
+  // a repeated field, a sub-message, unknown fields) must not survive from the record before.
+  const Serde<test::Order> serde = default_serde<test::Order>();
+  test::Order reused = sample_order();
+  const Bytes next = hex("10 05 a0 06 05");  // quantity 5, unknown field 100 = 5
+  ASSERT_OK(serde.deserialize_into(NullableByteView(next), reused));
+  ASSERT_OK_AND_ASSIGN(test::Order fresh, serde.deserialize(NullableByteView(next)));
+  EXPECT_EQ(reused.SerializeAsString(), fresh.SerializeAsString());
+  EXPECT_EQ(reused.id(), "");
+  EXPECT_EQ(reused.tags_size(), 0);
+  EXPECT_FALSE(reused.has_customer());
+  EXPECT_EQ(reused.quantity(), 5);
+}
+
+TEST(ProtobufSerdeTest, DeserializeIntoReportsTheSameErrorsAsDeserialize) {
+  const Serde<test::Order> orders = default_serde<test::Order>();
+  test::Order reused = sample_order();
+  EXPECT_THAT(orders.deserialize_into(NullableByteView(hex("0a 7f 61")), reused),
+              StatusIs(StatusCode::kSerialization,
+                       AllOf(HasSubstr("kstreams.test.Order"), HasSubstr("cannot parse"))));
+  EXPECT_THAT(orders.deserialize_into(std::nullopt, reused), StatusIs(StatusCode::kSerialization));
+
+  const Serde<test::Ticket> tickets = default_serde<test::Ticket>();
+  test::Ticket ticket;
+  EXPECT_THAT(tickets.deserialize_into(NullableByteView(hex("12 01 78")), ticket),
+              StatusIs(StatusCode::kSerialization, HasSubstr("missing required fields")));
+
+  // Through std::optional: null is nullopt, bytes fill the message in place.
+  const Serde<std::optional<test::Order>> optional = default_serde<std::optional<test::Order>>();
+  std::optional<test::Order> maybe = sample_order();
+  ASSERT_OK(optional.deserialize_into(std::nullopt, maybe));
+  EXPECT_FALSE(maybe.has_value());
+  ASSERT_OK(optional.deserialize_into(NullableByteView(hex("0a 01 61")), maybe));
+  ASSERT_TRUE(maybe.has_value());
+  EXPECT_EQ(maybe->id(), "a");
+  EXPECT_EQ(maybe->tags_size(), 0);
+}
+
 TEST(ProtobufSerdeTest, MissingRequiredFieldFailsBothWays) {
   const ProtobufSerde<test::Ticket> serde;
   test::Ticket ticket;
