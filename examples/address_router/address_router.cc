@@ -28,6 +28,8 @@ void build(kstreams::StreamsBuilder& builder) {
 void configure(kstreams::StreamsConfig& config) {
   config.default_deserialization_exception_handler = kstreams::error_handlers::dead_letter();
   config.errors_dead_letter_queue_topic_name = std::string(kDeadLetterTopic);
+  // Routing never changes an address: each output is written as the bytes that came in.
+  config.sink_forwards_source_bytes = true;
 }
 
 }  // namespace address_router

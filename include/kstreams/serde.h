@@ -9,6 +9,9 @@
 //   `bool is_null(const T&) const` (the value is written as a Kafka null),
 //   `Result<T> deserialize_null() const` (what a Kafka null reads as; default: an error),
 //   `std::string name() const` (for messages and `describe()`),
+//   `static constexpr bool kRoundTrips = true` (for a stateless serde: serializing what
+//     `deserialize` read gives bytes that read back as the same value; a sink may then write
+//     a value that no operator replaced as the very bytes a source read it from),
 //   `Status deserialize_into(ByteView bytes, T& out) const` (reads into an existing value and
 //     reuses its storage: a source node keeps one value per input topic and parses every record
 //     into it, so a protobuf message or a string allocates only while it grows; `out` may hold
@@ -76,6 +79,12 @@ class Serde {
   /// A short name, e.g. "string" or "int64".
   [[nodiscard]] std::string name() const { return impl_ ? impl_->name() : std::string("<none>"); }
 
+  /// Equal (and not null) for two serdes of one stateless type that declares `kRoundTrips`:
+  /// bytes one of them read may be written as they are by the other. Null for any other serde.
+  [[nodiscard]] const void* round_trip_key() const {
+    return impl_ ? impl_->round_trip_key() : nullptr;
+  }
+
   /// Writes `value` into `out`; `out` becomes null when the serde says `value` is null.
   Status serialize(const T& value, NullableBytes& out) const {
     if (impl_->is_null(value)) {
@@ -125,6 +134,7 @@ class Serde {
     virtual bool is_null(const T& value) const = 0;
     virtual Result<T> deserialize_null() const = 0;
     virtual std::string name() const = 0;
+    virtual const void* round_trip_key() const = 0;
   };
 
   template <class S>
@@ -163,6 +173,15 @@ class Serde {
         return serialization_error("null bytes for non-nullable type (serde " + name() +
                                    "); use std::optional<T> to accept nulls");
       }
+    }
+    const void* round_trip_key() const override {
+      if constexpr (std::is_empty_v<S> && requires { S::kRoundTrips; }) {
+        if constexpr (S::kRoundTrips) {
+          static constexpr char kKey = 0;  // one per serde type
+          return &kKey;
+        }
+      }
+      return nullptr;
     }
     std::string name() const override {
       if constexpr (requires { serde.name(); }) {

@@ -21,6 +21,7 @@
 namespace kstreams {
 
 struct StringSerde {
+  static constexpr bool kRoundTrips = true;
   Status serialize(const std::string& value, Bytes& out) const;
   Result<std::string> deserialize(ByteView bytes) const;
   Status deserialize_into(ByteView bytes, std::string& out) const;
@@ -54,6 +55,7 @@ struct DoubleSerde {
 };
 
 struct ByteArraySerde {
+  static constexpr bool kRoundTrips = true;
   Status serialize(const std::vector<std::byte>& value, Bytes& out) const;
   Result<std::vector<std::byte>> deserialize(ByteView bytes) const;
   Status deserialize_into(ByteView bytes, std::vector<std::byte>& out) const;

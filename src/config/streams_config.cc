@@ -51,6 +51,18 @@ Status parse_int(const std::string& key, const std::string& text, Int& out) {
   return {};
 }
 
+Status parse_bool(const std::string& key, const std::string& text, bool& out) {
+  const std::string_view v = trim(text);
+  if (v == "true") {
+    out = true;
+  } else if (v == "false") {
+    out = false;
+  } else {
+    return invalid_argument("property '" + key + "': '" + text + "' is not true or false");
+  }
+  return {};
+}
+
 Result<ErrorHandler> parse_handler(const std::string& key, const std::string& value) {
   const std::string_view v = trim(value);
   if (v == "LogAndFail" || v == "log_and_fail" ||
@@ -180,6 +192,8 @@ Result<StreamsConfig> StreamsConfig::from_properties(
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.poll_ms));
     } else if (key == "max.poll.records") {
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.max_poll_records));
+    } else if (key == "sink.forwards.source.bytes") {
+      KSTREAMS_RETURN_IF_ERROR(parse_bool(key, value, config.sink_forwards_source_bytes));
     } else if (key == "metrics.log.interval.ms") {
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.metrics_log_interval_ms));
     } else if (key == "embedded.cluster.brokers") {

@@ -32,7 +32,9 @@ Task::Task(TaskId id, const StreamsConfig& config, RecordCollector& collector, W
       application_id_(config.application_id),
       config_(config),
       collector_(&collector),
-      wall_clock_(std::move(wall_clock)) {}
+      wall_clock_(std::move(wall_clock)) {
+  set_forwards_source_bytes(config.sink_forwards_source_bytes);
+}
 
 Task::~Task() { close(); }
 

@@ -237,10 +237,18 @@ class SourceNode final : public SourceNodeBase {
     // A record forwarded from here could, in principle, come back to this source before
     // forward returns (no built-in node does that); such a nested record gets a fresh record.
     in_use_ = true;
+    SourceValue& shared = ctx().source_value();
+    if (ctx().forwards_source_bytes()) {
+      shared = SourceValue{&reused_.value, source.value, value_serde_.round_trip_key()};
+    }
     struct Release {
       bool& flag;
-      ~Release() { flag = false; }
-    } release{in_use_};
+      SourceValue& shared;
+      ~Release() {
+        flag = false;
+        shared = SourceValue{};
+      }
+    } release{in_use_, shared};
     out_.forward(std::move(reused_));
   }
 
@@ -311,14 +319,21 @@ class SinkNode final : public Input<K, V> {
       this->ctx().on_production_error(this->name(), s.with_context("key"));
       return;
     }
-    if (Status s = value_serde_.serialize(record.value, value_); !s.ok()) {
-      this->ctx().on_production_error(this->name(), s.with_context("value"));
-      return;
+    // The value a source read, untouched since: write the bytes it was read from.
+    const SourceValue& source = this->ctx().source_value();
+    const bool forward_bytes = source.object == &record.value && source.bytes &&
+                               source.round_trip_key != nullptr &&
+                               source.round_trip_key == value_serde_.round_trip_key();
+    if (!forward_bytes) {
+      if (Status s = value_serde_.serialize(record.value, value_); !s.ok()) {
+        this->ctx().on_production_error(this->name(), s.with_context("value"));
+        return;
+      }
     }
     this->ctx().send(OutputRecord{.node = this->name(),
                                   .topic = topic,
                                   .key = view_of(key_),
-                                  .value = view_of(value_),
+                                  .value = forward_bytes ? source.bytes : view_of(value_),
                                   .timestamp = record.timestamp,
                                   .headers = &record.headers,
                                   .partition = partition});

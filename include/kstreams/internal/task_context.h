@@ -45,6 +45,17 @@ class ProcessingAbort : public std::exception {
   Status status_;
 };
 
+/// The value a source node read for the record being processed: the object it forwarded, the
+/// bytes it read it from, and its serde's `Serde<V>::round_trip_key()`. A sink that receives that
+/// very object, with a serde of the same key, writes these bytes instead of serializing again:
+/// no DSL operator can change a value it passes on unchanged (they see `const V&`), and a value
+/// any operator replaced is another object. Set and cleared by the source around its forward.
+struct SourceValue {
+  const void* object = nullptr;
+  NullableByteView bytes;
+  const void* round_trip_key = nullptr;
+};
+
 /// The task as seen by its nodes. One per task; used by the task's thread only.
 class TaskContext {
  public:
@@ -83,6 +94,18 @@ class TaskContext {
   /// Timestamp and headers of the record being processed (inside a punctuator: stream time, no
   /// headers), for writes to stores.
   [[nodiscard]] virtual const WriteContext& write_context() const = 0;
+
+  /// See SourceValue. Sources publish theirs only when `forwards_source_bytes()`
+  /// (StreamsConfig::sink_forwards_source_bytes).
+  [[nodiscard]] SourceValue& source_value() { return source_value_; }
+  [[nodiscard]] bool forwards_source_bytes() const { return forwards_source_bytes_; }
+
+ protected:
+  void set_forwards_source_bytes(bool on) { forwards_source_bytes_ = on; }
+
+ private:
+  SourceValue source_value_;
+  bool forwards_source_bytes_ = false;
 };
 
 /// Runs user code `f`; an exception it throws goes to the processing handler of `ctx`. Returns

@@ -46,6 +46,10 @@ concept ProtobufMessage = std::derived_from<T, google::protobuf::MessageLite> &&
 template <ProtobufMessage T>
 class ProtobufSerde {
  public:
+  /// A parsed message serializes to bytes that parse to the same message (unknown fields
+  /// included), so a router can forward the bytes it read.
+  static constexpr bool kRoundTrips = true;
+
   Status serialize(const T& value, Bytes& out) const {
     // Checked here because protobuf's own check is a debug-build CHECK failure, not an error.
     if (!value.IsInitialized()) {
