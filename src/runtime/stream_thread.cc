@@ -24,6 +24,8 @@ std::int64_t wall_clock_now_ms() {
 // and heartbeats keep their pace under a backlog.
 constexpr int kRecordsPerTaskPerIteration = 1000;
 constexpr auto kFlushTimeout = std::chrono::seconds(30);
+// The longest idle wait for input while offsets wait for acknowledgements.
+constexpr std::int64_t kAcknowledgementPollMs = 5;
 
 }  // namespace
 
@@ -189,20 +191,28 @@ Status StreamThread::run_loop() {
     for (const auto& [id, task] : tasks_) {
       for (const auto& p : task.partitions) buffered = buffered || !p.records.empty();
     }
+    // Offsets waiting for their outputs' acknowledgements are committed by this loop once the
+    // producer reports them (commit_acknowledged): with such offsets, an idle wait for input
+    // stays short, or a caught-up thread would commit up to poll.ms late.
+    const std::int64_t idle_wait_ms =
+        pending_.has_closed() ? std::min(config_.poll_ms, kAcknowledgementPollMs) : config_.poll_ms;
     const std::uint64_t epoch = assignment_epoch_;
     auto batch = consumer_->poll_batch(static_cast<std::size_t>(config_.max_poll_records),
-                                       std::chrono::milliseconds(buffered ? 0 : config_.poll_ms));
+                                       std::chrono::milliseconds(buffered ? 0 : idle_wait_ms));
     if (!rebalance_error_.ok()) return rebalance_error_;
     if (!batch.ok()) return batch.status();
     std::unique_lock tasks_lock(tasks_mutex_);
     if (assignment_epoch_ != epoch) KSTREAMS_RETURN_IF_ERROR(drop_stale_records(*batch));
     KSTREAMS_RETURN_IF_ERROR(ensure_transaction());
     local_.records_consumed += batch->size();
-    // A batch holds runs of records of one partition: remember the last buffer found.
+    // A batch holds runs of records of one partition: remember the last buffer found (and its
+    // topic handle, which is one per topic: comparing it spares a string compare per record).
     PartitionBuffer* last = nullptr;
+    const rd_kafka_topic_t* last_topic = nullptr;
     for (kafka::MessagePtr& message : *batch) {
-      const std::string_view topic = kafka::message_topic(*message);
-      if (last == nullptr || last->partition != message->partition || last->topic != topic) {
+      if (last == nullptr || last->partition != message->partition || last_topic != message->rkt) {
+        const std::string_view topic = kafka::message_topic(*message);
+        last_topic = message->rkt;
         auto it = buffer_index_.find(std::make_pair(std::string(topic), message->partition));
         if (it == buffer_index_.end()) {
           // A record of a partition this thread no longer owns (revoked meanwhile): its new
@@ -289,7 +299,7 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
     kafka::MessagePtr message = std::move(next->records.front());
     next->records.pop_front();
     SourceRecord record;
-    record.topic = kafka::message_topic(*message);
+    record.topic = next->topic;
     record.partition = message->partition;
     record.offset = message->offset;
     record.timestamp = next_ts;
