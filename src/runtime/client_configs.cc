@@ -44,12 +44,6 @@ kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientId
     entries.emplace_back("fetch.wait.max.ms", "10");
     entries.emplace_back("session.timeout.ms", "4000");
     entries.emplace_back("heartbeat.interval.ms", "300");
-    // The mock (librdkafka 2.0.2) stops reading a connection while it holds a member's
-    // JoinGroup, and never resumes if that member is removed meanwhile (a member leaving during
-    // a rebalance): every later request on it, commits and offset fetches of a consumer that is
-    // closing included, waits for the client's socket timeout. 60 s by default, that kept a
-    // closing consumer (and close()) waiting past its timeout; in-process, 10 s is plenty.
-    entries.emplace_back("socket.timeout.ms", "10000");
   } else {
     entries.emplace_back("fetch.wait.max.ms", "100");
   }
