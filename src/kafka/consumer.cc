@@ -254,7 +254,27 @@ Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
 Status Consumer::close() {
   if (closed_) return Status();
   closed_ = true;
+  serve_queued_events();
   return to_status(rd_kafka_consumer_close(rk_.get()), "close");
+}
+
+void Consumer::serve_queued_events() {
+  // A revoke that librdkafka handed to the application just before this close (the group began
+  // a rebalance: another member left) waits in the queue while the group waits for its
+  // unassign. Left there, rd_kafka_consumer_close serves it only after moving the group on to
+  // leave without that unassign; the listener's rd_kafka_assign() then sends its request to a
+  // group that may terminate first and drop it unanswered, and waits forever (librdkafka 2.0.2;
+  // upstream issue confluentinc/librdkafka#4884). Served here, the group is still waiting for it.
+  // Records queued with it are dropped: nothing is processed after a close.
+  constexpr std::size_t kBatch = 256;
+  constexpr int kMaxBatches = 4096;
+  std::array<rd_kafka_message_t*, kBatch> drained{};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (int i = 0; i < kMaxBatches && std::chrono::steady_clock::now() < deadline; ++i) {
+    const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, drained.data(), kBatch);
+    for (ssize_t m = 0; m < n; ++m) rd_kafka_message_destroy(drained[static_cast<std::size_t>(m)]);
+    if (n < static_cast<ssize_t>(kBatch)) break;
+  }
 }
 
 GroupMetadataPtr Consumer::group_metadata() {

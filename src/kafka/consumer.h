@@ -124,6 +124,8 @@ class Consumer {
                                    rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
   void notify(RebalanceEvent event, const std::vector<TopicPartition>& partitions);
+  // Serves the rebalance callbacks waiting in the queue (dropping the records), before close.
+  void serve_queued_events();
 
   RebalanceListener on_rebalance_;
   bool closed_ = false;
