@@ -9,9 +9,10 @@
 //   `bool is_null(const T&) const` (the value is written as a Kafka null),
 //   `Result<T> deserialize_null() const` (what a Kafka null reads as; default: an error),
 //   `std::string name() const` (for messages and `describe()`),
-//   `static constexpr bool kRoundTrips = true` (for a stateless serde: serializing what
-//     `deserialize` read gives bytes that read back as the same value; a sink may then write
-//     a value that no operator replaced as the very bytes a source read it from),
+//   `static constexpr bool kRoundTrips = true` (for a serde type without data members:
+//     serializing what `deserialize` read gives bytes that read back as the same value, and
+//     `is_null` is false for it; a sink may then write a value that no operator replaced as
+//     the very bytes a source read it from, see StreamsConfig::sink_forwards_source_bytes),
 //   `Status deserialize_into(ByteView bytes, T& out) const` (reads into an existing value and
 //     reuses its storage: a source node keeps one value per input topic and parses every record
 //     into it, so a protobuf message or a string allocates only while it grows; `out` may hold
@@ -79,8 +80,9 @@ class Serde {
   /// A short name, e.g. "string" or "int64".
   [[nodiscard]] std::string name() const { return impl_ ? impl_->name() : std::string("<none>"); }
 
-  /// Equal (and not null) for two serdes of one stateless type that declares `kRoundTrips`:
-  /// bytes one of them read may be written as they are by the other. Null for any other serde.
+  /// Equal (and not null) for two serdes of one type without data members that declares
+  /// `kRoundTrips`: bytes one of them read may be written as they are by the other. Null for any
+  /// other serde.
   [[nodiscard]] const void* round_trip_key() const {
     return impl_ ? impl_->round_trip_key() : nullptr;
   }
@@ -177,8 +179,9 @@ class Serde {
     const void* round_trip_key() const override {
       if constexpr (std::is_empty_v<S> && requires { S::kRoundTrips; }) {
         if constexpr (S::kRoundTrips) {
-          static constexpr char kKey = 0;  // one per serde type
-          return &kKey;
+          // One per serde type; writable, so no identical-data folding merges two types' keys.
+          static char key = 0;
+          return &key;
         }
       }
       return nullptr;

@@ -83,11 +83,12 @@ struct StreamsConfig {
   std::int32_t max_poll_records = 1000;
   /// kstreams: a sink writes a value that no operator replaced (filter, split, peek and merge
   /// pass values on; map_values and the like make new ones) as the very bytes its source read,
-  /// instead of serializing it again, when both serdes are of one stateless type declaring
-  /// `kRoundTrips` (string, bytes, protobuf) (`sink.forwards.source.bytes`). Saves a serialization
-  /// per record in routers and filters. The bytes then are the producer's: a protobuf message
-  /// written with another field order or explicit defaults stays so, where Kafka Streams, which
-  /// always serializes, writes its canonical form (both parse to the same message). Default:
+  /// instead of serializing it again, when both serdes are of one type without data members
+  /// declaring `kRoundTrips` (string, bytes, protobuf) (`sink.forwards.source.bytes`). A stream
+  /// sent to several children hands copies to all but the last; copies are serialized. Saves a
+  /// serialization per record in routers and filters. The bytes then are the producer's: a protobuf
+  /// message written with another field order or explicit defaults stays so, where Kafka Streams,
+  /// which always serializes, writes its canonical form (both parse to the same message). Default:
   /// false (Kafka Streams' bytes).
   bool sink_forwards_source_bytes = false;
   /// kstreams: interval of the one-line metrics summary in the log; 0 disables it.

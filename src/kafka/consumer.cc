@@ -265,7 +265,8 @@ void Consumer::serve_queued_events() {
   // leave without that unassign; the listener's rd_kafka_assign() then sends its request to a
   // group that may terminate first and drop it unanswered, and waits forever (librdkafka 2.0.2;
   // upstream issue confluentinc/librdkafka#4884). Served here, the group is still waiting for it.
-  // Records queued with it are dropped: nothing is processed after a close.
+  // This narrows the hazard to a revoke handed over between this drain and the close call, not
+  // closes it. Records queued with it are dropped: nothing is processed after a close.
   constexpr std::size_t kBatch = 256;
   constexpr int kMaxBatches = 4096;
   std::array<rd_kafka_message_t*, kBatch> drained{};

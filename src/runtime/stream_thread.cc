@@ -509,6 +509,13 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
       pending_.drop_closed_offsets();  // the new tasks start from the committed offsets
       ++assignment_epoch_;
       last_assigned_ = partitions;
+      if (state() == State::kPendingShutdown) {
+        // Served while the consumer closes (Consumer::close serves what is queued): the
+        // partitions go back with the close; tasks for them would only be opened to be closed.
+        logger().info("{}: {} partitions assigned while shutting down; no tasks created", name_,
+                      partitions.size());
+        break;
+      }
       set_state(State::kPartitionsAssigned);
       Status status = create_tasks(partitions);
       if (!status.ok()) {
