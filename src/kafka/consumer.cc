@@ -14,6 +14,9 @@
 namespace kstreams::kafka {
 namespace {
 
+// How long close waits for the revoke that unsubscribing starts to be served and applied.
+constexpr auto kGiveBackTimeout = std::chrono::seconds(10);
+
 static_assert(kInvalidOffset == RD_KAFKA_OFFSET_INVALID);
 
 void offset_commit_callback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -120,7 +123,9 @@ Status Consumer::subscribe(const std::vector<std::string>& topics) {
   for (const std::string& topic : topics) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
   }
-  return to_status(rd_kafka_subscribe(rk_.get(), list.get()), "subscribe");
+  KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_subscribe(rk_.get(), list.get()), "subscribe"));
+  subscribed_ = true;
+  return Status();
 }
 
 Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
@@ -254,19 +259,42 @@ Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
 Status Consumer::close() {
   if (closed_) return Status();
   closed_ = true;
+  if (subscribed_) give_back_assignment();
   serve_queued_events();
   return to_status(rd_kafka_consumer_close(rk_.get()), "close");
 }
 
+void Consumer::give_back_assignment() {
+  // rd_kafka_consumer_close hands the final revoke to the listener only after it has set the
+  // group on its way out; a revoke handed over before (another member left: a rebalance) is
+  // then served after the group stopped waiting for it, and the listener's rd_kafka_assign()
+  // can wait forever for a group that terminated meanwhile (librdkafka 2.0.2; upstream issue
+  // confluentinc/librdkafka#4884). Unsubscribing first revokes everything through the ordinary
+  // path, where the group waits for the listener's unassign; close then has nothing to revoke.
+  if (const rd_kafka_resp_err_t err = rd_kafka_unsubscribe(rk_.get()); err != 0) {
+    internal::logger().warn("{}: unsubscribe before close: {}", rd_kafka_name(rk_.get()),
+                            rd_kafka_err2str(err));
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + kGiveBackTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    serve_queued_events();
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(rk_.get(), &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    const int count = assigned->cnt;
+    rd_kafka_topic_partition_list_destroy(assigned);
+    if (count == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  internal::logger().warn(
+      "{}: partitions still assigned {} ms after unsubscribing; closing anyway",
+      rd_kafka_name(rk_.get()),
+      std::chrono::duration_cast<std::chrono::milliseconds>(kGiveBackTimeout).count());
+}
+
 void Consumer::serve_queued_events() {
-  // A revoke that librdkafka handed to the application just before this close (the group began
-  // a rebalance: another member left) waits in the queue while the group waits for its
-  // unassign. Left there, rd_kafka_consumer_close serves it only after moving the group on to
-  // leave without that unassign; the listener's rd_kafka_assign() then sends its request to a
-  // group that may terminate first and drop it unanswered, and waits forever (librdkafka 2.0.2;
-  // upstream issue confluentinc/librdkafka#4884). Served here, the group is still waiting for it.
-  // This narrows the hazard to a revoke handed over between this drain and the close call, not
-  // closes it. Records queued with it are dropped: nothing is processed after a close.
+  // Runs the rebalance callbacks waiting in the queue (see give_back_assignment). Records queued
+  // with them are dropped: nothing is processed after a close.
   constexpr std::size_t kBatch = 256;
   constexpr int kMaxBatches = 4096;
   std::array<rd_kafka_message_t*, kBatch> drained{};

@@ -100,7 +100,8 @@ class Consumer {
   Status seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout);
   Status resume(const std::vector<TopicPartition>& partitions);
 
-  /// Leaves the group (running the rebalance listener for the revocation) and stops. Idempotent.
+  /// Leaves the group and stops: unsubscribes first and serves the revocation (the rebalance
+  /// listener runs) until nothing is assigned, then closes. Idempotent.
   Status close();
 
   /// The group metadata for rd_kafka_send_offsets_to_transaction.
@@ -124,11 +125,14 @@ class Consumer {
                                    rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
   void notify(RebalanceEvent event, const std::vector<TopicPartition>& partitions);
-  // Serves the rebalance callbacks waiting in the queue (dropping the records), before close.
+  // Before close: unsubscribes and serves callbacks until nothing is assigned (bounded).
+  void give_back_assignment();
+  // Serves the rebalance callbacks waiting in the queue (dropping the records).
   void serve_queued_events();
 
   RebalanceListener on_rebalance_;
   bool closed_ = false;
+  bool subscribed_ = false;
   // Destruction order: queue_ holds a reference into rk_, so it is declared after it and thus
   // destroyed first.
   KafkaPtr rk_;
