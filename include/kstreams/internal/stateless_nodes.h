@@ -196,23 +196,21 @@ class SourceNode final : public SourceNodeBase {
 
   void process_source(const SourceRecord& source) override {
     if constexpr (kReusesRecord) {
-      if (!in_use_) {
-        process_reusing(source);
+      process_reusing(source);
+    } else {
+      Result<K> key = key_serde_.deserialize(source.key);
+      if (!key.ok()) {
+        ctx().on_deserialization_error(name(), key.status().with_context("key"));
         return;
       }
+      Result<V> value = value_serde_.deserialize(source.value);
+      if (!value.ok()) {
+        ctx().on_deserialization_error(name(), value.status().with_context("value"));
+        return;
+      }
+      out_.forward(Record<K, V>{std::move(key).value(), std::move(value).value(), source.timestamp,
+                                source.headers});
     }
-    Result<K> key = key_serde_.deserialize(source.key);
-    if (!key.ok()) {
-      ctx().on_deserialization_error(name(), key.status().with_context("key"));
-      return;
-    }
-    Result<V> value = value_serde_.deserialize(source.value);
-    if (!value.ok()) {
-      ctx().on_deserialization_error(name(), value.status().with_context("value"));
-      return;
-    }
-    out_.forward(Record<K, V>{std::move(key).value(), std::move(value).value(), source.timestamp,
-                              source.headers});
   }
 
  private:
@@ -234,21 +232,16 @@ class SourceNode final : public SourceNodeBase {
     }
     reused_.timestamp = source.timestamp;
     reused_.headers = source.headers;
-    // A record forwarded from here could, in principle, come back to this source before
-    // forward returns (no built-in node does that); such a nested record gets a fresh record.
-    in_use_ = true;
+    // A source is only ever called by its task, one record at a time, so the record is free
+    // again when forward returns (or throws).
     SourceValue& shared = ctx().source_value();
     if (ctx().forwards_source_bytes()) {
       shared = SourceValue{&reused_.value, source.value, value_serde_.round_trip_key()};
     }
-    struct Release {
-      bool& flag;
+    struct Clear {
       SourceValue& shared;
-      ~Release() {
-        flag = false;
-        shared = SourceValue{};
-      }
-    } release{in_use_, shared};
+      ~Clear() { shared = SourceValue{}; }
+    } clear{shared};
     out_.forward(std::move(reused_));
   }
 
@@ -257,7 +250,6 @@ class SourceNode final : public SourceNodeBase {
   Forwarder<K, V> out_;
   struct Empty {};
   [[no_unique_address]] std::conditional_t<kReusesRecord, Record<K, V>, Empty> reused_;
-  bool in_use_ = false;
 };
 
 /// A sink: serializes and hands the record to the task's collector. The topic is fixed, or
