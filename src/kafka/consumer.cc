@@ -34,7 +34,6 @@ void offset_commit_callback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           to_status(err).message());
 }
 
-// The first per-partition error in `list`, or OK.
 // Calls `attempt(remaining_ms)` until it returns OK or an error `retry` rejects, or `timeout`
 // has passed (then its last error), pausing `pause` between attempts. Each attempt gets what is
 // left of `timeout`, so the whole call stays within it.
@@ -53,6 +52,7 @@ Status retry_within(std::chrono::milliseconds timeout, std::chrono::milliseconds
   }
 }
 
+// The first per-partition error in `list`, or OK.
 Status first_partition_error(const rd_kafka_topic_partition_list_t* list,
                              std::string_view context) {
   for (int i = 0; i < list->cnt; ++i) {
@@ -279,11 +279,8 @@ void Consumer::give_back_assignment() {
   const auto deadline = std::chrono::steady_clock::now() + kGiveBackTimeout;
   while (std::chrono::steady_clock::now() < deadline) {
     serve_queued_events();
-    rd_kafka_topic_partition_list_t* assigned = nullptr;
-    if (rd_kafka_assignment(rk_.get(), &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-    const int count = assigned->cnt;
-    rd_kafka_topic_partition_list_destroy(assigned);
-    if (count == 0) return;
+    Result<std::vector<TopicPartition>> assigned = assignment();
+    if (!assigned.ok() || assigned->empty()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   internal::logger().warn(
@@ -296,10 +293,9 @@ void Consumer::serve_queued_events() {
   // Runs the rebalance callbacks waiting in the queue (see give_back_assignment). Records queued
   // with them are dropped: nothing is processed after a close.
   constexpr std::size_t kBatch = 256;
-  constexpr int kMaxBatches = 4096;
   std::array<rd_kafka_message_t*, kBatch> drained{};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  for (int i = 0; i < kMaxBatches && std::chrono::steady_clock::now() < deadline; ++i) {
+  while (std::chrono::steady_clock::now() < deadline) {
     const ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), 0, drained.data(), kBatch);
     for (ssize_t m = 0; m < n; ++m) rd_kafka_message_destroy(drained[static_cast<std::size_t>(m)]);
     if (n < static_cast<ssize_t>(kBatch)) break;
