@@ -95,6 +95,13 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const ConfigEntries& config,
   rd_kafka_conf_set_opaque(conf.get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Consumer::rebalance_trampoline);
   rd_kafka_conf_set_offset_commit_cb(conf.get(), offset_commit_callback);
+  std::array<char, 256> instance_id{};
+  std::size_t instance_id_size = instance_id.size();
+  // Unset: RD_KAFKA_CONF_INVALID. Set: OK, and the size is the length + 1 even when the value
+  // does not fit the buffer.
+  const rd_kafka_conf_res_t got =
+      rd_kafka_conf_get(conf.get(), "group.instance.id", instance_id.data(), &instance_id_size);
+  consumer->static_member_ = got == RD_KAFKA_CONF_OK && instance_id_size > 1;
 
   std::array<char, 512> errstr{};
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr.data(), errstr.size());
@@ -259,7 +266,10 @@ Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
 Status Consumer::close() {
   if (closed_) return Status();
   closed_ = true;
-  if (subscribed_) give_back_assignment();
+  // A static member (group.instance.id) keeps its place in the group until session.timeout.ms
+  // (KIP-345): a restart with the same id takes its partitions back without a rebalance.
+  // Unsubscribing would send the LeaveGroup that rd_kafka_consumer_close leaves out for it.
+  if (subscribed_ && !static_member_) give_back_assignment();
   serve_queued_events();
   return to_status(rd_kafka_consumer_close(rk_.get()), "close");
 }

@@ -101,7 +101,9 @@ class Consumer {
   Status resume(const std::vector<TopicPartition>& partitions);
 
   /// Leaves the group and stops: unsubscribes first and serves the revocation (the rebalance
-  /// listener runs) until nothing is assigned, then closes. Idempotent.
+  /// listener runs) until nothing is assigned, then closes. A static member (group.instance.id
+  /// set) does not leave: it closes directly (the listener still sees the revocation) and keeps
+  /// its place in the group until session.timeout.ms. Idempotent.
   Status close();
 
   /// The group metadata for rd_kafka_send_offsets_to_transaction.
@@ -133,6 +135,7 @@ class Consumer {
   RebalanceListener on_rebalance_;
   bool closed_ = false;
   bool subscribed_ = false;
+  bool static_member_ = false;  // group.instance.id is set
   // Destruction order: queue_ holds a reference into rk_, so it is declared after it and thus
   // destroyed first.
   KafkaPtr rk_;

@@ -1,7 +1,12 @@
 #include "src/runtime/client_configs.h"
 
+#include <string>
+#include <vector>
+
 namespace kstreams::internal {
 namespace {
+
+constexpr std::string_view kGroupInstanceId = "group.instance.id";
 
 void append_user_properties(const StreamsConfig& config, std::string_view client_prefix,
                             kafka::ConfigEntries& entries) {
@@ -48,6 +53,13 @@ kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientId
     entries.emplace_back("fetch.wait.max.ms", "100");
   }
   append_user_properties(config, "consumer.", entries);
+  if (id.thread > 0) {
+    // Static membership: one instance id per stream thread, or the threads would fence each
+    // other (Kafka Streams appends the thread number the same way).
+    for (auto& [key, value] : entries) {
+      if (key == kGroupInstanceId && !value.empty()) value += "-" + std::to_string(id.thread);
+    }
+  }
   return entries;
 }
 
@@ -80,6 +92,7 @@ kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientId
 kafka::ConfigEntries assigned_consumer_config(const StreamsConfig& config, const ClientIdentity& id,
                                               std::string_view role, bool read_uncommitted) {
   kafka::ConfigEntries entries = consumer_config(config, id);
+  std::erase_if(entries, [](const auto& entry) { return entry.first == kGroupInstanceId; });
   for (auto& [key, value] : entries) {
     if (key == "group.id") value = config.application_id + "-" + std::string(role);
     if (key == "client.id") value = id.client_id + "-" + std::string(role) + "-consumer";

@@ -16,13 +16,18 @@ struct ClientIdentity {
   std::string bootstrap_servers;  ///< The resolved address (embedded cluster's, if any).
   std::string client_id;          ///< "<application.id>-<process id>-StreamThread-<n>".
   bool embedded = false;          ///< Tuned for librdkafka's mock cluster.
+  /// The stream thread's number n (1-based) for its consumer; 0 for every other client. A
+  /// group.instance.id (static membership) gets "-<n>", as in Kafka Streams, so that the
+  /// threads of one instance are distinct members.
+  int thread = 0;
 };
 
 kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientIdentity& id);
 kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientIdentity& id);
 /// A consumer that is only ever assigned partitions (restoration, global tables, end-offset
 /// queries): it never subscribes nor commits, so its group id `<application.id>-<role>` only
-/// satisfies librdkafka's consumer queue. `read_uncommitted` overrides the isolation level.
+/// satisfies librdkafka's consumer queue, and it carries no group.instance.id.
+/// `read_uncommitted` overrides the isolation level.
 kafka::ConfigEntries assigned_consumer_config(const StreamsConfig& config, const ClientIdentity& id,
                                               std::string_view role, bool read_uncommitted = false);
 

@@ -523,7 +523,7 @@ class KafkaStreams::Impl {
     internal::ClientIdentity id{
         bootstrap_servers(),
         config_.application_id + "-" + process_id_ + "-StreamThread-" + std::to_string(index + 1),
-        config_.uses_embedded_cluster()};
+        config_.uses_embedded_cluster(), index + 1};
     auto thread = std::make_shared<StreamThread>(
         index, topology_, config_, std::move(id), store_environment(),
         [this](StreamThread&, StreamThread::State s) { on_thread_state(s); });

@@ -9,7 +9,7 @@ with the .proto), so a producer retry can't skew it.
 
     router_scenarios.py --scenario NAME --router BIN --kafka-broker SCRIPT --proto FILE --work-dir D
 
-Scenarios: end_to_end, scale_out, consumer_outage, broker_failure, bad_input.
+Scenarios: end_to_end, scale_out, consumer_outage, broker_failure, bad_input, static_membership.
 
 Broker: $KSTREAMS_TEST_BOOTSTRAP, else the first line of $KSTREAMS_TEST_BOOTSTRAP_FILE (the CTest
 fixture `kafka_broker`); its directory ($KSTREAMS_KAFKA_FIXTURE_DIR, else the bootstrap file's
@@ -316,6 +316,23 @@ def processed_of(router):
     return int(found[-1]) if found else None
 
 
+def wait_members_owning_all(broker, ctx, members_wanted, partitions, routers):
+    """Until the group has `members_wanted` members that together own all `partitions`, each at
+    least one (the broker's view); returns the members (client id -> partition count)."""
+    end = min(ctx.deadline, time.monotonic() + 60)
+    while True:
+        members, out = broker.describe_group(ctx.app_id)
+        log(f"group '{ctx.app_id}' members (broker's view): {members}")
+        if len(members) == members_wanted and all(n > 0 for n in members.values()) and \
+                sum(members.values()) == partitions:
+            return members
+        for r in routers:
+            check(r.alive(), f"{r.name} exited:\n{r.tail()}")
+        check(time.monotonic() < end,
+              f"the group never had {members_wanted} members owning tasks:\n{out}")
+        time.sleep(1)
+
+
 stop_router = stop_process
 
 
@@ -362,17 +379,7 @@ def scenario_scale_out(ctx):
         a = Router("router-a", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work)
         b = Router("router-b", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work)
         # Both own tasks (a rebalance may hand everything to the first one for a moment).
-        end = min(ctx.deadline, time.monotonic() + 60)
-        while True:
-            members, out = broker.describe_group(ctx.app_id)
-            log(f"group '{ctx.app_id}' members (broker's view): {members}")
-            if len(members) == 2 and all(n > 0 for n in members.values()) and \
-                    sum(members.values()) == 6:
-                break
-            for r in (a, b):
-                check(r.alive(), f"{r.name} exited:\n{r.tail()}")
-            check(time.monotonic() < end, f"the group never had 2 members owning tasks:\n{out}")
-            time.sleep(1)
+        members = wait_members_owning_all(broker, ctx, 2, 6, (a, b))
         ta, tb = tasks_of(a), tasks_of(b)
         log(f"tasks created so far: router-a {ta}, router-b {tb}")
         check(ta and tb, "both instances own tasks")
@@ -563,12 +570,75 @@ def scenario_bad_input(ctx):
     check(routed_after == 10, "good records after the bad ones were routed")
 
 
+def stream_threads_with_tasks(router):
+    return sorted(set(re.findall(r"(\S+-StreamThread-\d+): created task", router.text())))
+
+
+def scenario_static_membership(ctx):
+    """Static members (group.instance.id): each stream thread is a member of its own; a clean
+    stop does not leave the group, and a restart within session.timeout.ms takes the partitions
+    back without a rebalance of the other instance."""
+    broker = ctx.shared_broker()
+    broker.recreate_topics(partitions=4)
+
+    def static(instance_id, threads):
+        return ["--threads", str(threads), "--property", f"group.instance.id={instance_id}",
+                "--property", "consumer.session.timeout.ms=30000"]
+
+    feeder = Feeder(broker.bootstrap, ctx.wire, f"m{ctx.seed}", rate=1000, seed=ctx.seed).start()
+    try:
+        # router-b first: it owns every partition, then leads the group.
+        b = Router("router-b", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work,
+                   static("router-b", 1))
+        wait_log(b, r"created task", ctx.deadline, "its first tasks", count=4)
+        a = Router("router-a", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work,
+                   static("router-a", 2))
+        wait_members_owning_all(broker, ctx, 3, 4, (a, b))
+        threads_a = stream_threads_with_tasks(a)
+        log(f"router-a stream threads owning tasks: {threads_a}")
+        check(len(threads_a) == 2, "both threads of router-a are members (one instance id each)")
+        check(not re.search(r"FENCED_INSTANCE_ID|fenced", a.text(), re.IGNORECASE),
+              f"router-a's threads fenced each other:\n{a.tail()}")
+        time.sleep(3)  # all three process for a while
+        b_mark = len(b.text())
+        stop_router(a)
+        members, out = broker.describe_group(ctx.app_id)
+        log(f"group members right after router-a stopped: {members}")
+        check(len(members) == 3 and {t + "-consumer" for t in threads_a} <= set(members),
+              f"router-a's static members left the group on close:\n{out}")
+        a2 = Router("router-a2", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work,
+                    static("router-a", 2))
+        end = min(ctx.deadline, time.monotonic() + 60)
+        while len(stream_threads_with_tasks(a2)) < 2:
+            check(a2.alive(), f"router-a2 exited:\n{a2.tail()}")
+            check(time.monotonic() < end, f"router-a2 never got its partitions back:\n{a2.tail()}")
+            time.sleep(0.5)
+        log(f"router-a2 tasks: {tasks_of(a2)}")
+        time.sleep(3)  # a rebalance of router-b, if there were one, would show by now
+        b_since = b.text()[b_mark:]
+        moves = re.findall(r".*(?:created task|closed task|-> PARTITIONS_REVOKED).*", b_since)
+        log(f"router-b task moves while router-a restarted: {len(moves)}")
+        check(not moves, "router-b was rebalanced by router-a's restart:\n" + "\n".join(moves))
+    finally:
+        feeder.stop()
+    log(f"feeder: sent {feeder.sent}, delivered {feeder.delivered}, failed {len(feeder.failed)}")
+    check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
+    wait_covered(broker.bootstrap, ctx.wire, ctx.deadline, [a2, b])
+    stop_router(a2)
+    stop_router(b)
+    v = Verdict(ctx.wire, read_topics(broker.bootstrap, [INPUT])[INPUT],
+                read_topics(broker.bootstrap, OUTPUTS))
+    v.report()
+    v.assert_complete(allow_duplicates=True)  # at-least-once
+
+
 SCENARIOS = {
     "end_to_end": scenario_end_to_end,
     "scale_out": scenario_scale_out,
     "consumer_outage": scenario_consumer_outage,
     "broker_failure": scenario_broker_failure,
     "bad_input": scenario_bad_input,
+    "static_membership": scenario_static_membership,
 }
 
 

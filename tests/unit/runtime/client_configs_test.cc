@@ -1,0 +1,60 @@
+// The clients' librdkafka properties: static membership (group.instance.id) as Kafka Streams
+// applies it, one member per stream thread.
+#include "src/runtime/client_configs.h"
+
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace kstreams::internal {
+namespace {
+
+// The value librdkafka ends up with: entries are applied in order, so the last one wins.
+std::optional<std::string> value_of(const kafka::ConfigEntries& entries, const std::string& key) {
+  std::optional<std::string> value;
+  for (const auto& [k, v] : entries) {
+    if (k == key) value = v;
+  }
+  return value;
+}
+
+StreamsConfig config_with(const std::string& key, const std::string& value) {
+  StreamsConfig config;
+  config.application_id = "router";
+  config.client_properties[key] = value;
+  return config;
+}
+
+ClientIdentity stream_thread(int n) {
+  return ClientIdentity{"127.0.0.1:9092", "router-1-StreamThread-" + std::to_string(n), false, n};
+}
+
+TEST(ClientConfigsTest, EachStreamThreadIsAStaticMemberOfItsOwn) {
+  const StreamsConfig config = config_with("group.instance.id", "router-a");
+  EXPECT_EQ(value_of(consumer_config(config, stream_thread(1)), "group.instance.id"), "router-a-1");
+  EXPECT_EQ(value_of(consumer_config(config, stream_thread(2)), "group.instance.id"), "router-a-2");
+}
+
+TEST(ClientConfigsTest, ConsumerPrefixedInstanceIdIsNumberedToo) {
+  const StreamsConfig config = config_with("consumer.group.instance.id", "router-b");
+  EXPECT_EQ(value_of(consumer_config(config, stream_thread(3)), "group.instance.id"), "router-b-3");
+}
+
+TEST(ClientConfigsTest, WithoutAnInstanceIdMembersStayDynamic) {
+  StreamsConfig config;
+  config.application_id = "router";
+  EXPECT_EQ(value_of(consumer_config(config, stream_thread(1)), "group.instance.id"), std::nullopt);
+}
+
+TEST(ClientConfigsTest, ConsumersThatNeverJoinTheGroupCarryNoInstanceId) {
+  const StreamsConfig config = config_with("group.instance.id", "router-a");
+  for (const char* role : {"restore", "end-offsets", "global"}) {
+    const kafka::ConfigEntries entries = assigned_consumer_config(config, stream_thread(1), role);
+    EXPECT_EQ(value_of(entries, "group.instance.id"), std::nullopt) << role;
+    EXPECT_EQ(value_of(entries, "group.id"), std::string("router-") + role);
+  }
+}
+
+}  // namespace
+}  // namespace kstreams::internal
