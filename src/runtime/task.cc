@@ -258,10 +258,6 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
     context.offset = current_->offset;
     context.timestamp = current_->timestamp;
   }
-  const std::string where = current_ != nullptr ? std::string(current_->topic) + "-" +
-                                                      std::to_string(current_->partition) + "@" +
-                                                      std::to_string(current_->offset)
-                                                : std::string("punctuation");
   ErrorAction action = ErrorAction::kFail;
   try {
     action = handler ? handler(context) : ErrorAction::kFail;
@@ -269,9 +265,15 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
     throw ProcessingAbort(Status(StatusCode::kFatal, "the " + std::string(to_string(kind)) +
                                                          " exception handler threw: " + e.what()));
   }
-  const std::string description = std::string(to_string(kind)) + " error in '" + std::string(node) +
-                                  "' (task " + id_.to_string() + ", " + where +
-                                  "): " + error.to_string();
+  // Built only for a log line or an exception: most records of a stream of bad ones need neither.
+  auto description = [&] {
+    const std::string where = current_ != nullptr ? std::string(current_->topic) + "-" +
+                                                        std::to_string(current_->partition) + "@" +
+                                                        std::to_string(current_->offset)
+                                                  : std::string("punctuation");
+    return std::string(to_string(kind)) + " error in '" + std::string(node) + "' (task " +
+           id_.to_string() + ", " + where + "): " + error.to_string();
+  };
   // Every failure is counted; the log shows the first ones and then one in kLogEvery, so that a
   // stream of bad records cannot flood the log.
   constexpr std::uint64_t kLogFirst = 5;
@@ -279,17 +281,21 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
   ++handled_errors_;
   const bool log_this = action == ErrorAction::kFail || handled_errors_ <= kLogFirst ||
                         handled_errors_ % kLogEvery == 0;
-  const std::string suppressed = handled_errors_ > kLogFirst
-                                     ? " (" + std::to_string(handled_errors_) +
-                                           " handled errors so far in this task; logging one in " +
-                                           std::to_string(kLogEvery) + ")"
-                                     : std::string();
+  auto suppressed = [&] {
+    return handled_errors_ > kLogFirst
+               ? " (" + std::to_string(handled_errors_) +
+                     " handled errors so far in this task; logging one in " +
+                     std::to_string(kLogEvery) + ")"
+               : std::string();
+  };
   switch (action) {
-    case ErrorAction::kFail:
-      logger().error("{}; failing (handler answered fail)", description);
-      throw ProcessingAbort(Status(error.code(), description));
+    case ErrorAction::kFail: {
+      std::string text = description();
+      logger().error("{}; failing (handler answered fail)", text);
+      throw ProcessingAbort(Status(error.code(), std::move(text)));
+    }
     case ErrorAction::kContinue:
-      if (log_this) logger().warn("{}; skipping the record{}", description, suppressed);
+      if (log_this) logger().warn("{}; skipping the record{}", description(), suppressed());
       ++metrics_.records_skipped;
       return;
     case ErrorAction::kDeadLetter:
@@ -297,17 +303,17 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
   }
   if (config_.errors_dead_letter_queue_topic_name.empty()) {
     throw ProcessingAbort(invalid_argument(
-        description +
+        description() +
         "; the handler answered dead-letter but errors.dead.letter.queue.topic.name is not set"));
   }
   if (current_ == nullptr) {
-    logger().warn("{}; no input record to dead-letter (punctuation), skipping", description);
+    logger().warn("{}; no input record to dead-letter (punctuation), skipping", description());
     ++metrics_.records_skipped;
     return;
   }
   if (log_this) {
-    logger().warn("{}; sent to dead-letter topic {}{}", description,
-                  config_.errors_dead_letter_queue_topic_name, suppressed);
+    logger().warn("{}; sent to dead-letter topic {}{}", description(),
+                  config_.errors_dead_letter_queue_topic_name, suppressed());
   }
   const Headers headers =
       dead_letter_headers(current_->headers, context, exception_class, wall_clock_());
@@ -319,7 +325,7 @@ void Task::handle_error(ErrorKind kind, const ErrorHandler& handler, std::string
                                               .headers = &headers,
                                               .partition = std::nullopt});
   if (!sent.ok()) {
-    throw ProcessingAbort(sent.with_context(description +
+    throw ProcessingAbort(sent.with_context(description() +
                                             "; could not send it to dead-letter "
                                             "topic " +
                                             config_.errors_dead_letter_queue_topic_name));
