@@ -1496,6 +1496,7 @@ int run_parent(Options opt, const std::string& command_line) {
         "--expected=" + std::to_string(expected),
         "--commit-interval-ms=" + std::to_string(opt.commit_interval_ms),
         "--max-poll-records=" + std::to_string(opt.max_poll_records),
+        "--partitions=" + std::to_string(opt.partitions),
         std::string("--embedded-tuning=") + (opt.embedded ? "1" : "0")};
     if (latest) args.emplace_back("--from-latest");
     if (opt.raw_sync_commit) args.emplace_back("--raw-sync-commit");
