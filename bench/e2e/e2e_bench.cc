@@ -89,6 +89,7 @@ struct Options {
   std::vector<std::string> contenders = {"raw", "kstreams"};
   bool raw_sync_commit = false;
   bool raw_reserialize = false;
+  bool raw_headers = false;
   bool verbose = false;
   std::vector<std::string> kstreams_properties;  // extra "key=value" for the kstreams contender
   std::int32_t kstreams_buffered_records = 0;    // 0: kstreams' default
@@ -482,6 +483,12 @@ int run_raw(const Options& opt) {
       value = reserialized.data();
       value_len = reserialized.size();
     }
+    // The input record's headers, passed on as kstreams does (--raw-headers); null when none.
+    rd_kafka_headers_t* input_headers = nullptr;
+    if (opt.raw_headers &&
+        rd_kafka_message_headers(m, &input_headers) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      input_headers = nullptr;
+    }
     rd_kafka_headers_t* headers = nullptr;
     std::string partition_text;
     std::string offset_text;
@@ -506,13 +513,18 @@ int run_raw(const Options& opt) {
       fields[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
       fields[count++].u.i64 = ts;
       if (route == 3) {
-        headers = rd_kafka_headers_new(5);
+        headers = input_headers != nullptr ? rd_kafka_headers_copy(input_headers)
+                                           : rd_kafka_headers_new(5);
         rd_kafka_header_add(headers, "__streams.errors.exception", -1, "DeserializationError", -1);
         rd_kafka_header_add(headers, "__streams.errors.message", -1,
                             "not a protobuf address_router.Address", -1);
         rd_kafka_header_add(headers, "__streams.errors.topic", -1, input_topic.c_str(), -1);
         rd_kafka_header_add(headers, "__streams.errors.partition", -1, partition_text.c_str(), -1);
         rd_kafka_header_add(headers, "__streams.errors.offset", -1, offset_text.c_str(), -1);
+        fields[count].vtype = RD_KAFKA_VTYPE_HEADERS;
+        fields[count++].u.headers = headers;
+      } else if (input_headers != nullptr) {
+        headers = rd_kafka_headers_copy(input_headers);
         fields[count].vtype = RD_KAFKA_VTYPE_HEADERS;
         fields[count++].u.headers = headers;
       }
@@ -1501,6 +1513,7 @@ int run_parent(Options opt, const std::string& command_line) {
     if (latest) args.emplace_back("--from-latest");
     if (opt.raw_sync_commit) args.emplace_back("--raw-sync-commit");
     if (opt.raw_reserialize) args.emplace_back("--raw-reserialize");
+    if (opt.raw_headers) args.emplace_back("--raw-headers");
     for (const auto& kv : opt.kstreams_properties) args.push_back("--kstreams-property=" + kv);
     args.push_back("--kstreams-buffered-records=" + std::to_string(opt.kstreams_buffered_records));
     args.push_back("--kstreams-poll-ms=" + std::to_string(opt.kstreams_poll_ms));
@@ -1681,6 +1694,9 @@ int main(int argc, char** argv) {
   cli.add_flag("--raw-reserialize", opt.raw_reserialize,
                "Raw loop re-serializes the Address it parsed as kstreams does (default: forwards "
                "the input bytes)");
+  cli.add_flag("--raw-headers", opt.raw_headers,
+               "Raw loop reads each record's headers and passes them on (dead letters included) "
+               "as kstreams does (default: reads none)");
   cli.add_option("--kstreams-property", opt.kstreams_properties,
                  "Extra librdkafka property for the kstreams contender's clients, key=value "
                  "(\"consumer.\"/\"producer.\" prefixes as in StreamsConfig); repeatable");
