@@ -40,6 +40,7 @@ struct Options {
   std::uint64_t seed = 42;
   int timeout_s = 120;
   bool describe = false;
+  bool leave_group_on_close = false;
 };
 
 kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
@@ -198,7 +199,9 @@ int run_service(const Options& options, const kstreams::StreamsConfig& config,
   std::printf("address-router: running against %s as '%s'; SIGINT or SIGTERM stops it\n",
               options.bootstrap_servers.c_str(), options.application_id.c_str());
   std::fflush(stdout);
-  return kstreams::run_until_shutdown(app, signals, "address-router", std::cout);
+  return kstreams::run_until_shutdown(
+      app, signals, "address-router", std::cout,
+      kstreams::CloseOptions{.leave_group = options.leave_group_on_close});
 }
 
 int run_generate(const Options& options) {
@@ -257,6 +260,9 @@ int main(int argc, char** argv) {
   cli.add_option("--timeout", options.timeout_s, "Demo: seconds to wait for all records")
       ->capture_default_str();
   cli.add_flag("--describe", options.describe, "Print the topology first");
+  cli.add_flag("--leave-group-on-close", options.leave_group_on_close,
+               "With group.instance.id (static membership): leave the group on SIGINT/SIGTERM, "
+               "so the other instances take the partitions at once (scaling down)");
   CLI11_PARSE(cli, argc, argv);
 
   if (options.generate > 0) {

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include <kstreams/close_options.h>
 #include <kstreams/internal/bytes_store.h>
 #include <kstreams/metrics.h>
 #include <kstreams/record.h>
@@ -120,9 +121,12 @@ class KafkaStreams {
   /// (co-partitioning), kIllegalState (already started), kTimeout / kIo (cluster unreachable).
   Status start();
 
-  /// Stops the stream threads (each commits what it processed and leaves the group) and waits up
-  /// to `timeout`. kTimeout when threads are still running then (they keep stopping). Idempotent.
+  /// Stops the stream threads (each commits what it processed and leaves the group, unless it
+  /// is a static member: see CloseOptions) and waits up to `timeout`. kTimeout when threads are
+  /// still running then (they keep stopping). Idempotent.
   Status close(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  /// close() as `options` say.
+  Status close(const CloseOptions& options);
 
   /// Deletes this application's local state (`state.dir/<application.id>`), as Kafka Streams'
   /// cleanUp(): only before start() or after close() (else kIllegalState); a task directory

@@ -18,6 +18,8 @@
 #include <iosfwd>
 #include <string_view>
 
+#include <kstreams/close_options.h>
+
 namespace kstreams {
 
 class KafkaStreams;
@@ -29,5 +31,8 @@ class ShutdownSignal;
 int run_until_shutdown(KafkaStreams& app, ShutdownSignal& signals, std::string_view name,
                        std::ostream& log,
                        std::chrono::milliseconds close_timeout = std::chrono::seconds(30));
+/// The same, closing as `close` says.
+int run_until_shutdown(KafkaStreams& app, ShutdownSignal& signals, std::string_view name,
+                       std::ostream& log, const CloseOptions& close);
 
 }  // namespace kstreams

@@ -263,13 +263,13 @@ Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
   return first_partition_error(list.get(), "resume");
 }
 
-Status Consumer::close() {
+Status Consumer::close(LeaveGroup leave) {
   if (closed_) return Status();
   closed_ = true;
   // A static member (group.instance.id) keeps its place in the group until session.timeout.ms
   // (KIP-345): a restart with the same id takes its partitions back without a rebalance.
-  // Unsubscribing would send the LeaveGroup that rd_kafka_consumer_close leaves out for it.
-  if (subscribed_ && !static_member_) give_back_assignment();
+  // Unsubscribing sends the LeaveGroup that rd_kafka_consumer_close leaves out for it.
+  if (subscribed_ && (!static_member_ || leave == LeaveGroup::kAlways)) give_back_assignment();
   serve_queued_events();
   return to_status(rd_kafka_consumer_close(rk_.get()), "close");
 }

@@ -100,11 +100,17 @@ class Consumer {
   Status seek(const std::vector<TopicPartition>& offsets, std::chrono::milliseconds timeout);
   Status resume(const std::vector<TopicPartition>& partitions);
 
+  /// Whether close() leaves the group.
+  enum class LeaveGroup {
+    kUnlessStatic,  ///< a static member (group.instance.id set) keeps its place (KIP-345)
+    kAlways,        ///< a static member leaves too
+  };
+
   /// Leaves the group and stops: unsubscribes first and serves the revocation (the rebalance
   /// listener runs) until nothing is assigned, then closes. A static member (group.instance.id
-  /// set) does not leave: it closes directly (the listener still sees the revocation) and keeps
-  /// its place in the group until session.timeout.ms. Idempotent.
-  Status close();
+  /// set) does not leave unless `leave` is kAlways: it closes directly (the listener still sees
+  /// the revocation) and keeps its place in the group until session.timeout.ms. Idempotent.
+  Status close(LeaveGroup leave = LeaveGroup::kUnlessStatic);
 
   /// The group metadata for rd_kafka_send_offsets_to_transaction.
   GroupMetadataPtr group_metadata();

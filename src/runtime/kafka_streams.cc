@@ -68,7 +68,7 @@ class KafkaStreams::Impl {
         config_(std::move(config)),
         process_id_(new_process_id()) {}
 
-  ~Impl() { static_cast<void>(close(std::chrono::hours(1))); }
+  ~Impl() { static_cast<void>(close(CloseOptions{.timeout = std::chrono::hours(1)})); }
 
   void set_state_listener(StateListener listener) {
     std::lock_guard lock(mutex_);
@@ -100,7 +100,8 @@ class KafkaStreams::Impl {
     return {};
   }
 
-  Status close(std::chrono::milliseconds timeout) {
+  Status close(const CloseOptions& options) {
+    const std::chrono::milliseconds timeout = options.timeout;
     {
       std::lock_guard lock(mutex_);
       if (state_ == StreamsState::kCreated) {
@@ -119,7 +120,7 @@ class KafkaStreams::Impl {
     }
     cv_.notify_all();
     if (supervisor_.joinable()) supervisor_.join();
-    const bool stopped = stop_threads(timeout);
+    const bool stopped = stop_threads(timeout, options.leave_group);
     stop_global();
     if (!errored) transition(StreamsState::kNotRunning, {});
     log_summary();
@@ -671,13 +672,13 @@ class KafkaStreams::Impl {
     transition(StreamsState::kError, error);
   }
 
-  bool stop_threads(std::chrono::milliseconds timeout) {
+  bool stop_threads(std::chrono::milliseconds timeout, bool leave_group = false) {
     std::vector<StreamThread*> threads;
     {
       std::lock_guard lock(mutex_);
       for (const auto& t : threads_) threads.push_back(t.get());
     }
-    for (StreamThread* t : threads) t->request_shutdown();
+    for (StreamThread* t : threads) t->request_shutdown(leave_group);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool all = true;
     for (StreamThread* t : threads) {
@@ -765,7 +766,10 @@ void KafkaStreams::set_uncaught_exception_handler(UncaughtExceptionHandler handl
   impl_->set_uncaught_exception_handler(std::move(handler));
 }
 Status KafkaStreams::start() { return impl_->start(); }
-Status KafkaStreams::close(std::chrono::milliseconds timeout) { return impl_->close(timeout); }
+Status KafkaStreams::close(std::chrono::milliseconds timeout) {
+  return impl_->close(CloseOptions{.timeout = timeout});
+}
+Status KafkaStreams::close(const CloseOptions& options) { return impl_->close(options); }
 Status KafkaStreams::cleanup() { return impl_->cleanup(); }
 StreamsState KafkaStreams::state() const { return impl_->state(); }
 std::string KafkaStreams::bootstrap_servers() const { return impl_->bootstrap_servers(); }

@@ -9,6 +9,11 @@ namespace kstreams {
 
 int run_until_shutdown(KafkaStreams& app, ShutdownSignal& signals, std::string_view name,
                        std::ostream& log, std::chrono::milliseconds close_timeout) {
+  return run_until_shutdown(app, signals, name, log, CloseOptions{.timeout = close_timeout});
+}
+
+int run_until_shutdown(KafkaStreams& app, ShutdownSignal& signals, std::string_view name,
+                       std::ostream& log, const CloseOptions& close) {
   bool failed = false;
   for (;;) {
     if (auto signal = signals.wait_for(std::chrono::milliseconds(200)); signal) {
@@ -21,7 +26,7 @@ int run_until_shutdown(KafkaStreams& app, ShutdownSignal& signals, std::string_v
       break;
     }
   }
-  const Status closed = app.close(close_timeout);
+  const Status closed = app.close(close);
   const ProcessingMetrics m = app.metrics();
   log << name << ": closed (" << (closed.ok() ? std::string("clean") : closed.to_string())
       << "); processed " << m.records_processed << ", produced " << m.records_produced

@@ -118,7 +118,10 @@ Status StreamThread::start() {
   return {};
 }
 
-void StreamThread::request_shutdown() { shutdown_requested_.store(true); }
+void StreamThread::request_shutdown(bool leave_group) {
+  if (leave_group) leave_group_on_close_.store(true);
+  shutdown_requested_.store(true);
+}
 
 bool StreamThread::join(std::chrono::milliseconds timeout) {
   std::unique_lock lock(done_mutex_);
@@ -158,7 +161,9 @@ void StreamThread::run() {
   }
   // Leaving the group runs the revocation listener: committed above (or failed: no commit),
   // tasks are closed there.
-  if (Status s = consumer_->close(); !s.ok()) {
+  const auto leave = leave_group_on_close_.load() ? kafka::Consumer::LeaveGroup::kAlways
+                                                  : kafka::Consumer::LeaveGroup::kUnlessStatic;
+  if (Status s = consumer_->close(leave); !s.ok()) {
     logger().warn("{}: consumer close: {}", name_, s.to_string());
   }
   {

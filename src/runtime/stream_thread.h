@@ -56,8 +56,9 @@ class StreamThread {
 
   /// Creates the clients, subscribes and starts the thread.
   Status start();
-  /// Asks the thread to commit, leave the group and stop. Returns at once.
-  void request_shutdown();
+  /// Asks the thread to commit, leave the group and stop. Returns at once. A static member
+  /// (group.instance.id) leaves only with `leave_group`; see Consumer::close.
+  void request_shutdown(bool leave_group = false);
   /// Waits for the thread to end (up to `timeout`); true when it has.
   bool join(std::chrono::milliseconds timeout);
 
@@ -168,6 +169,7 @@ class StreamThread {
 
   std::atomic<State> state_{State::kCreated};
   std::atomic<bool> shutdown_requested_{false};
+  std::atomic<bool> leave_group_on_close_{false};
   std::thread thread_;
   std::mutex done_mutex_;
   bool done_ = false;

@@ -577,7 +577,7 @@ def stream_threads_with_tasks(router):
 def scenario_static_membership(ctx):
     """Static members (group.instance.id): each stream thread is a member of its own; a clean
     stop does not leave the group, and a restart within session.timeout.ms takes the partitions
-    back without a rebalance of the other instance."""
+    back without a rebalance of the other instance; --leave-group-on-close leaves at once."""
     broker = ctx.shared_broker()
     broker.recreate_topics(partitions=4)
 
@@ -607,7 +607,7 @@ def scenario_static_membership(ctx):
         check(len(members) == 3 and {t + "-consumer" for t in threads_a} <= set(members),
               f"router-a's static members left the group on close:\n{out}")
         a2 = Router("router-a2", ctx.router_bin, broker.bootstrap, ctx.app_id, ctx.work,
-                    static("router-a", 2))
+                    static("router-a", 2) + ["--leave-group-on-close"])
         end = min(ctx.deadline, time.monotonic() + 60)
         while len(stream_threads_with_tasks(a2)) < 2:
             check(a2.alive(), f"router-a2 exited:\n{a2.tail()}")
@@ -619,12 +619,26 @@ def scenario_static_membership(ctx):
         moves = re.findall(r".*(?:created task|closed task|-> PARTITIONS_REVOKED).*", b_since)
         log(f"router-b task moves while router-a restarted: {len(moves)}")
         check(not moves, "router-b was rebalanced by router-a's restart:\n" + "\n".join(moves))
+        # Scaling down: router-a2 leaves on close, and router-b takes its partitions well before
+        # the 30 s session timeout would have handed them over.
+        left_at = time.monotonic()
+        stop_router(a2)
+        end = min(ctx.deadline, left_at + 20)
+        while True:
+            members, out = broker.describe_group(ctx.app_id)
+            if len(members) == 1 and sum(members.values()) == 4:
+                break
+            check(b.alive(), f"router-b exited:\n{b.tail()}")
+            check(time.monotonic() < end, f"router-a2 did not leave the group on close:\n{out}")
+            time.sleep(0.5)
+        log(f"router-b owns all 4 partitions {time.monotonic() - left_at:.1f}s after router-a2 "
+            f"left: {members}")
+        time.sleep(2)  # router-b alone for a while
     finally:
         feeder.stop()
     log(f"feeder: sent {feeder.sent}, delivered {feeder.delivered}, failed {len(feeder.failed)}")
     check(not feeder.failed, f"feeder delivery failures: {feeder.failed[:3]}")
-    wait_covered(broker.bootstrap, ctx.wire, ctx.deadline, [a2, b])
-    stop_router(a2)
+    wait_covered(broker.bootstrap, ctx.wire, ctx.deadline, [b])
     stop_router(b)
     v = Verdict(ctx.wire, read_topics(broker.bootstrap, [INPUT])[INPUT],
                 read_topics(broker.bootstrap, OUTPUTS))
