@@ -15,7 +15,9 @@ struct CloseOptions {
   /// Whether a static member (group.instance.id set) leaves the group too, so that the other
   /// instances take its partitions at once: for an instance that is not coming back. Without it
   /// a static member keeps its place until session.timeout.ms, and a restart with the same id
-  /// takes its partitions back without a rebalance. A dynamic member always leaves.
+  /// takes its partitions back without a rebalance. A dynamic member always leaves. Applies to
+  /// the stream threads still running when close() is called (a thread that died of an error
+  /// has closed already).
   bool leave_group = false;
 };
 

@@ -125,7 +125,8 @@ class KafkaStreams {
   /// is a static member: see CloseOptions) and waits up to `timeout`. kTimeout when threads are
   /// still running then (they keep stopping). Idempotent.
   Status close(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  /// close() as `options` say.
+  /// close() as `options` say. Name the type (`close(CloseOptions{...})`): a bare `close({})`
+  /// is ambiguous with the overload above.
   Status close(const CloseOptions& options);
 
   /// Deletes this application's local state (`state.dir/<application.id>`), as Kafka Streams'

@@ -52,6 +52,9 @@ Status retry_within(std::chrono::milliseconds timeout, std::chrono::milliseconds
   }
 }
 
+// What a method of a consumer whose handle close() destroyed (a static member's) returns.
+Status closed_error() { return illegal_state("the consumer is closed"); }
+
 // The first per-partition error in `list`, or OK.
 Status first_partition_error(const rd_kafka_topic_partition_list_t* list,
                              std::string_view context) {
@@ -97,7 +100,7 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const ConfigEntries& config,
   rd_kafka_conf_set_offset_commit_cb(conf.get(), offset_commit_callback);
   std::array<char, 256> instance_id{};
   std::size_t instance_id_size = instance_id.size();
-  // Unset: RD_KAFKA_CONF_INVALID. Set: OK, and the size is the length + 1 even when the value
+  // Unset: not RD_KAFKA_CONF_OK. Set: OK, and the size is the length + 1 even when the value
   // does not fit the buffer.
   const rd_kafka_conf_res_t got =
       rd_kafka_conf_get(conf.get(), "group.instance.id", instance_id.data(), &instance_id_size);
@@ -126,6 +129,7 @@ Consumer::~Consumer() {
 }
 
 Status Consumer::subscribe(const std::vector<std::string>& topics) {
+  if (!rk_) return closed_error();
   TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
   for (const std::string& topic : topics) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -136,11 +140,13 @@ Status Consumer::subscribe(const std::vector<std::string>& topics) {
 }
 
 Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
+  if (!rk_) return closed_error();
   return to_status(rd_kafka_assign(rk_.get(), to_list(partitions).get()), "assign");
 }
 
 Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
                                                      std::chrono::milliseconds timeout) {
+  if (!rk_) return closed_error();
   // rd_kafka_consume_batch_queue waits until it has `max_records` messages or the whole timeout
   // has passed, which would add up to `timeout` of latency at low rates. So: take what is
   // queued; only if nothing is, block for one message, then take what queued behind it.
@@ -183,6 +189,7 @@ Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
 }
 
 Status Consumer::commit(const std::vector<TopicPartition>& offsets, CommitMode mode) {
+  if (!rk_) return closed_error();
   const int async = mode == CommitMode::kAsync ? 1 : 0;
   rd_kafka_resp_err_t err;
   if (offsets.empty()) {
@@ -197,6 +204,7 @@ Status Consumer::commit(const std::vector<TopicPartition>& offsets, CommitMode m
 
 Result<std::vector<TopicPartition>> Consumer::committed(
     const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
+  if (!rk_) return closed_error();
   TopicPartitionListPtr list = to_list(partitions);
   KSTREAMS_RETURN_IF_ERROR(to_status(
       rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(timeout.count())), "committed"));
@@ -206,6 +214,7 @@ Result<std::vector<TopicPartition>> Consumer::committed(
 
 Result<std::vector<TopicPartition>> Consumer::position(
     const std::vector<TopicPartition>& partitions) {
+  if (!rk_) return closed_error();
   TopicPartitionListPtr list = to_list(partitions);
   KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_position(rk_.get(), list.get()), "position"));
   KSTREAMS_RETURN_IF_ERROR(first_partition_error(list.get(), "position"));
@@ -213,6 +222,7 @@ Result<std::vector<TopicPartition>> Consumer::position(
 }
 
 Result<std::vector<TopicPartition>> Consumer::assignment() {
+  if (!rk_) return closed_error();
   rd_kafka_topic_partition_list_t* raw = nullptr;
   KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_assignment(rk_.get(), &raw), "assignment"));
   const TopicPartitionListPtr list(raw);
@@ -221,6 +231,7 @@ Result<std::vector<TopicPartition>> Consumer::assignment() {
 
 Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(
     const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
+  if (!rk_) return closed_error();
   std::int64_t low = 0;
   std::int64_t high = 0;
   // Any error is retried: a partition created a moment ago has no leader yet.
@@ -237,6 +248,7 @@ Result<std::pair<std::int64_t, std::int64_t>> Consumer::watermarks(
 
 Status Consumer::seek(const std::vector<TopicPartition>& offsets,
                       std::chrono::milliseconds timeout) {
+  if (!rk_) return closed_error();
   // A partition assigned a moment ago may not accept a seek yet: librdkafka answers _TIMED_OUT
   // at once while its fetcher starts (seen under ASan in the crash test). Retried within
   // `timeout`.
@@ -252,12 +264,14 @@ Status Consumer::seek(const std::vector<TopicPartition>& offsets,
 }
 
 Status Consumer::pause(const std::vector<TopicPartition>& partitions) {
+  if (!rk_) return closed_error();
   TopicPartitionListPtr list = to_list(partitions);
   KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_pause_partitions(rk_.get(), list.get()), "pause"));
   return first_partition_error(list.get(), "pause");
 }
 
 Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
+  if (!rk_) return closed_error();
   TopicPartitionListPtr list = to_list(partitions);
   KSTREAMS_RETURN_IF_ERROR(to_status(rd_kafka_resume_partitions(rk_.get(), list.get()), "resume"));
   return first_partition_error(list.get(), "resume");
@@ -266,12 +280,34 @@ Status Consumer::resume(const std::vector<TopicPartition>& partitions) {
 Status Consumer::close(LeaveGroup leave) {
   if (closed_) return Status();
   closed_ = true;
-  // A static member (group.instance.id) keeps its place in the group until session.timeout.ms
-  // (KIP-345): a restart with the same id takes its partitions back without a rebalance.
-  // Unsubscribing sends the LeaveGroup that rd_kafka_consumer_close leaves out for it.
-  if (subscribed_ && (!static_member_ || leave == LeaveGroup::kAlways)) give_back_assignment();
+  if (subscribed_ && static_member_ && leave == LeaveGroup::kUnlessStatic) {
+    close_keeping_membership();
+    return Status();
+  }
+  if (subscribed_) give_back_assignment();
   serve_queued_events();
   return to_status(rd_kafka_consumer_close(rk_.get()), "close");
+}
+
+void Consumer::close_keeping_membership() {
+  // A static member keeps its place in the group until session.timeout.ms (KIP-345), so that a
+  // restart with the same group.instance.id takes its partitions back without a rebalance.
+  // Unsubscribing would send a LeaveGroup, and so would rd_kafka_consumer_close under a
+  // rebalance; instead the listener gets the revocation here (after any rebalance already
+  // handed over), and the handle is destroyed with RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE: no
+  // LeaveGroup, and librdkafka unassigns by itself rather than hand a revoke to a listener that
+  // is gone, so the close race of give_back_assignment cannot happen either.
+  serve_queued_events();
+  Result<std::vector<TopicPartition>> assigned = assignment();
+  if (assigned.ok() && !assigned->empty()) {
+    internal::logger().info(
+        "{}: static member closing: revoked {} partitions; they stay its own "
+        "in the group until its session times out",
+        rd_kafka_name(rk_.get()), assigned->size());
+    notify(RebalanceEvent::kRevoked, *assigned);
+  }
+  queue_.reset();
+  rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 void Consumer::give_back_assignment() {
@@ -313,10 +349,12 @@ void Consumer::serve_queued_events() {
 }
 
 GroupMetadataPtr Consumer::group_metadata() {
+  if (!rk_) return nullptr;
   return GroupMetadataPtr(rd_kafka_consumer_group_metadata(rk_.get()));
 }
 
 Result<int> Consumer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
+  if (!rk_) return closed_error();
   return kafka::partition_count(rk_.get(), topic, timeout);
 }
 

@@ -108,8 +108,10 @@ class Consumer {
 
   /// Leaves the group and stops: unsubscribes first and serves the revocation (the rebalance
   /// listener runs) until nothing is assigned, then closes. A static member (group.instance.id
-  /// set) does not leave unless `leave` is kAlways: it closes directly (the listener still sees
-  /// the revocation) and keeps its place in the group until session.timeout.ms. Idempotent.
+  /// set) does not leave unless `leave` is kAlways: the listener sees the revocation of its
+  /// partitions, which stay its own in the group until session.timeout.ms, and the handle is
+  /// destroyed at once (every MessagePtr must be destroyed before; other methods then return
+  /// kIllegalState and native_handle() is null). Idempotent.
   Status close(LeaveGroup leave = LeaveGroup::kUnlessStatic);
 
   /// The group metadata for rd_kafka_send_offsets_to_transaction.
@@ -137,6 +139,8 @@ class Consumer {
   void give_back_assignment();
   // Serves the rebalance callbacks waiting in the queue (dropping the records).
   void serve_queued_events();
+  // A static member's close: revokes locally and destroys the handle without leaving.
+  void close_keeping_membership();
 
   RebalanceListener on_rebalance_;
   bool closed_ = false;

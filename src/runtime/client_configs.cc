@@ -1,6 +1,7 @@
 #include "src/runtime/client_configs.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kstreams::internal {
@@ -8,17 +9,24 @@ namespace {
 
 constexpr std::string_view kGroupInstanceId = "group.instance.id";
 
+// The user's properties for one client: those for both first ("kafka." stripped), then those
+// with the client's prefix, so that these win as in Kafka Streams (entries are applied in order).
 void append_user_properties(const StreamsConfig& config, std::string_view client_prefix,
                             kafka::ConfigEntries& entries) {
+  constexpr std::string_view kBoth = "kafka.";
   for (const auto& [key, value] : config.client_properties) {
-    if (key.starts_with("consumer.") || key.starts_with("producer.")) {
-      if (key.starts_with(client_prefix)) {
-        entries.emplace_back(key.substr(client_prefix.size()), value);
-      }
-    } else {
-      entries.emplace_back(key, value);
+    if (key.starts_with("consumer.") || key.starts_with("producer.")) continue;
+    entries.emplace_back(key.starts_with(kBoth) ? key.substr(kBoth.size()) : key, value);
+  }
+  for (const auto& [key, value] : config.client_properties) {
+    if (key.starts_with(client_prefix)) {
+      entries.emplace_back(key.substr(client_prefix.size()), value);
     }
   }
+}
+
+bool is_group_instance_id(const std::pair<std::string, std::string>& entry) {
+  return entry.first == kGroupInstanceId;
 }
 
 }  // namespace
@@ -53,12 +61,17 @@ kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientId
     entries.emplace_back("fetch.wait.max.ms", "100");
   }
   append_user_properties(config, "consumer.", entries);
-  if (id.thread > 0) {
-    // Static membership: one instance id per stream thread, or the threads would fence each
-    // other (Kafka Streams appends the thread number the same way).
-    for (auto& [key, value] : entries) {
-      if (key == kGroupInstanceId && !value.empty()) value += "-" + std::to_string(id.thread);
-    }
+  // Static membership: the last group.instance.id given wins; empty means none (librdkafka
+  // would make the consumer a static member named ""). A stream thread's consumer gets its
+  // number appended, or the threads would fence each other (as Kafka Streams does it).
+  std::string instance_id;
+  for (const auto& entry : entries) {
+    if (is_group_instance_id(entry)) instance_id = entry.second;
+  }
+  std::erase_if(entries, is_group_instance_id);
+  if (!instance_id.empty()) {
+    if (id.thread > 0) instance_id += "-" + std::to_string(id.thread);
+    entries.emplace_back(kGroupInstanceId, std::move(instance_id));
   }
   return entries;
 }
@@ -86,13 +99,14 @@ kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientId
     entries.emplace_back("transaction.timeout.ms", "10000");
   }
   append_user_properties(config, "producer.", entries);
+  std::erase_if(entries, is_group_instance_id);  // a consumer property (librdkafka would warn)
   return entries;
 }
 
 kafka::ConfigEntries assigned_consumer_config(const StreamsConfig& config, const ClientIdentity& id,
                                               std::string_view role, bool read_uncommitted) {
   kafka::ConfigEntries entries = consumer_config(config, id);
-  std::erase_if(entries, [](const auto& entry) { return entry.first == kGroupInstanceId; });
+  std::erase_if(entries, is_group_instance_id);
   for (auto& [key, value] : entries) {
     if (key == "group.id") value = config.application_id + "-" + std::string(role);
     if (key == "client.id") value = id.client_id + "-" + std::string(role) + "-consumer";

@@ -109,7 +109,13 @@ class KafkaStreams::Impl {
         cv_.notify_all();
         return {};
       }
-      if (closed_) return {};
+      if (closed_) {
+        // Again, after a close that timed out: threads still stopping may yet leave the group.
+        if (options.leave_group) {
+          for (const auto& t : threads_) t->request_shutdown(/*leave_group=*/true);
+        }
+        return {};
+      }
       closed_ = true;
     }
     const bool errored = state() == StreamsState::kError || state() == StreamsState::kPendingError;

@@ -159,6 +159,14 @@ void StreamThread::run() {
     failed_ = true;
     logger().error("{}: stopping after error: {}", name_, status.to_string());
   }
+  // Records polled but not processed go first: the consumer's handle may not outlive them (a
+  // static member's close destroys it), and the partitions' next owner reads them again.
+  {
+    std::lock_guard lock(tasks_mutex_);
+    for (auto& [id, task] : tasks_) {
+      for (auto& buffer : task.partitions) buffer.records.clear();
+    }
+  }
   // Leaving the group runs the revocation listener: committed above (or failed: no commit),
   // tasks are closed there.
   const auto leave = leave_group_on_close_.load() ? kafka::Consumer::LeaveGroup::kAlways

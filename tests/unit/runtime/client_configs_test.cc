@@ -41,6 +41,27 @@ TEST(ClientConfigsTest, ConsumerPrefixedInstanceIdIsNumberedToo) {
   EXPECT_EQ(value_of(consumer_config(config, stream_thread(3)), "group.instance.id"), "router-b-3");
 }
 
+TEST(ClientConfigsTest, ConsumerPrefixedPropertiesWinOverThoseForBothClients) {
+  StreamsConfig config = config_with("group.instance.id", "both");
+  config.client_properties["consumer.group.instance.id"] = "consumer-only";
+  config.client_properties["kafka.fetch.wait.max.ms"] = "250";
+  const kafka::ConfigEntries entries = consumer_config(config, stream_thread(1));
+  EXPECT_EQ(value_of(entries, "group.instance.id"), "consumer-only-1");
+  EXPECT_EQ(value_of(entries, "fetch.wait.max.ms"), "250") << "the kafka. prefix is stripped";
+  EXPECT_EQ(value_of(entries, "kafka.fetch.wait.max.ms"), std::nullopt);
+}
+
+TEST(ClientConfigsTest, AnEmptyInstanceIdMeansNone) {
+  StreamsConfig config = config_with("group.instance.id", "router-a");
+  config.client_properties["consumer.group.instance.id"] = "";
+  EXPECT_EQ(value_of(consumer_config(config, stream_thread(1)), "group.instance.id"), std::nullopt);
+}
+
+TEST(ClientConfigsTest, ProducersGetNoInstanceId) {
+  const StreamsConfig config = config_with("group.instance.id", "router-a");
+  EXPECT_EQ(value_of(producer_config(config, stream_thread(1)), "group.instance.id"), std::nullopt);
+}
+
 TEST(ClientConfigsTest, WithoutAnInstanceIdMembersStayDynamic) {
   StreamsConfig config;
   config.application_id = "router";
