@@ -281,8 +281,17 @@ Status Consumer::close(LeaveGroup leave) {
   if (closed_) return Status();
   closed_ = true;
   if (subscribed_ && static_member_ && leave == LeaveGroup::kUnlessStatic) {
-    close_keeping_membership();
-    return Status();
+    const char* protocol = rd_kafka_rebalance_protocol(rk_.get());
+    if (protocol == nullptr || std::strcmp(protocol, "COOPERATIVE") != 0) {
+      close_keeping_membership();
+      return Status();
+    }
+    // Destroying without a consumer close can wait forever for an incremental assign handed
+    // over meanwhile (librdkafka before 2.3, upstream #4527): leave instead.
+    internal::logger().warn(
+        "{}: static member with the cooperative rebalance protocol: leaving the group on close "
+        "(librdkafka {} cannot keep the membership safely)",
+        rd_kafka_name(rk_.get()), rd_kafka_version_str());
   }
   if (subscribed_) give_back_assignment();
   serve_queued_events();

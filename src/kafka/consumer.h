@@ -111,7 +111,8 @@ class Consumer {
   /// set) does not leave unless `leave` is kAlways: the listener sees the revocation of its
   /// partitions, which stay its own in the group until session.timeout.ms, and the handle is
   /// destroyed at once (every MessagePtr must be destroyed before; other methods then return
-  /// kIllegalState and native_handle() is null). Idempotent.
+  /// kIllegalState and native_handle() is null). Under the cooperative protocol a static member
+  /// leaves anyway (librdkafka 2.0.2 could hang otherwise). Idempotent.
   Status close(LeaveGroup leave = LeaveGroup::kUnlessStatic);
 
   /// The group metadata for rd_kafka_send_offsets_to_transaction.

@@ -473,6 +473,7 @@ void StreamThread::record_commit_latency(std::chrono::steady_clock::time_point s
 
 void StreamThread::update_lag(const std::vector<kafka::TopicPartition>& committed) {
   // Lag as of this commit, from the watermarks the consumer already knows (no request).
+  if (consumer_->native_handle() == nullptr) return;  // closed (a static member's handle is gone)
   std::int64_t lag = 0;
   for (const auto& tp : committed) {
     std::int64_t low = 0;
