@@ -1,15 +1,18 @@
 // File: kstreams/restore_listener.h
 //
 // `StateRestoreListener`: told when a store of a task starts being rebuilt from its changelog,
-// after each batch, and when it is done (Kafka Streams' StateRestoreListener). Set it with
-// `KafkaStreams::set_global_state_restore_listener` before start().
+// after each batch, and when it is done (Kafka Streams' StateRestoreListener); likewise for a
+// global table brought up to date with its topic before the stream threads start (the event's
+// topic is then the table's topic). Set it with `KafkaStreams::set_global_state_restore_listener`
+// before start().
 //
 //   streams.set_global_state_restore_listener({
 //       .on_restore_start = [](const kstreams::RestoreEvent& e) { ... e.end_offset - e.start_offset
 //       ... }, .on_restore_end = [](const kstreams::RestoreEvent& e) { ... e.total_restored ...
 //       }});
 //
-// Callbacks run on the stream thread doing the restoration: keep them short; they must not throw.
+// Callbacks run on the thread doing the restoration (a stream thread, or the one calling start()
+// for global tables): keep them short; they must not throw.
 #pragma once
 
 #include <cstdint>

@@ -414,6 +414,9 @@ class KafkaStreams::Impl {
         kafka::Consumer::create(internal::assigned_consumer_config(config_, id, "global")));
     std::vector<kafka::TopicPartition> assignment;
     std::map<std::pair<std::string, std::int32_t>, std::int64_t> ends;
+    // The restore listener hears of the global tables too, as from Kafka Streams' global state
+    // manager: a start, the batches and an end for every partition with records to read.
+    std::map<std::pair<std::string, std::int32_t>, RestoreEvent> progress;
     for (const auto& [topic, store] : def.global_store_by_topic) {
       KSTREAMS_ASSIGN_OR_RETURN(int partitions,
                                 global_consumer_->partition_count(topic, kMetadataTimeout));
@@ -423,8 +426,18 @@ class KafkaStreams::Impl {
         const auto [low, high] = watermarks;
         const std::int64_t from = global_stores_->resume_offset(topic, p).value_or(-2);
         assignment.push_back({topic, p, from});
-        if (high > std::max<std::int64_t>(from, low)) ends[{topic, p}] = high;
+        if (high > std::max<std::int64_t>(from, low)) {
+          ends[{topic, p}] = high;
+          progress[{topic, p}] = RestoreEvent{.store = store,
+                                              .topic = topic,
+                                              .partition = p,
+                                              .start_offset = std::max<std::int64_t>(from, low),
+                                              .end_offset = high};
+        }
       }
+    }
+    for (const auto& [tp, event] : progress) {
+      notify_restore(&StateRestoreListener::on_restore_start, event);
     }
     KSTREAMS_RETURN_IF_ERROR(global_consumer_->assign(assignment));
     const auto started = std::chrono::steady_clock::now();
@@ -434,9 +447,13 @@ class KafkaStreams::Impl {
           auto batch, global_consumer_->poll_batch(10000, std::chrono::milliseconds(100)));
       KSTREAMS_RETURN_IF_ERROR(apply_global(batch));
       restored += batch.size();
+      report_global_batch(batch, progress);
       std::erase_if(ends, [&](const auto& end) {
         auto position = global_consumer_->position({{end.first.first, end.first.second}});
-        return position.ok() && !position->empty() && position->front().offset >= end.second;
+        const bool done =
+            position.ok() && !position->empty() && position->front().offset >= end.second;
+        if (done) notify_restore(&StateRestoreListener::on_restore_end, progress[end.first]);
+        return done;
       });
       if (std::chrono::steady_clock::now() - started > std::chrono::minutes(30)) {
         return Status(StatusCode::kTimeout, "global tables not restored after 30 minutes");
@@ -449,6 +466,39 @@ class KafkaStreams::Impl {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     global_thread_ = std::thread([this] { run_global(); });
     return {};
+  }
+
+  // One on_batch_restored per partition of `batch` still being restored.
+  void report_global_batch(const std::vector<kafka::MessagePtr>& batch,
+                           std::map<std::pair<std::string, std::int32_t>, RestoreEvent>& progress) {
+    std::map<std::pair<std::string, std::int32_t>, std::pair<std::uint64_t, std::int64_t>> seen;
+    for (const kafka::MessagePtr& m : batch) {
+      auto& [count, last] = seen[{std::string(kafka::message_topic(*m)), m->partition}];
+      ++count;
+      last = std::max(last, m->offset);
+    }
+    for (const auto& [tp, counted] : seen) {
+      auto it = progress.find(tp);
+      if (it == progress.end()) continue;
+      RestoreEvent& event = it->second;
+      event.total_restored += counted.first;
+      event.batch_restored = counted.first;
+      event.batch_end_offset = counted.second;
+      notify_restore(&StateRestoreListener::on_batch_restored, event);
+      event.batch_restored = 0;
+      event.batch_end_offset = -1;
+    }
+  }
+
+  void notify_restore(std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
+                      const RestoreEvent& event) const {
+    if (!restore_listener_ || !(*restore_listener_.*callback)) return;
+    try {
+      (*restore_listener_.*callback)(event);
+    } catch (const std::exception& e) {
+      internal::logger().warn("{}: the state restore listener threw: {}", config_.application_id,
+                              e.what());
+    }
   }
 
   Status apply_global(const std::vector<kafka::MessagePtr>& batch) {

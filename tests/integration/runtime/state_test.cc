@@ -178,7 +178,28 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
   }
   ASSERT_OK(cluster_->flush());
   KafkaStreams app(global_countries_topology(), config());
+  // The restore listener hears of the global table's restoration, partition by partition.
+  std::vector<RestoreEvent> started;
+  std::vector<RestoreEvent> ended;
+  std::uint64_t batched = 0;
+  app.set_global_state_restore_listener(StateRestoreListener{
+      .on_restore_start = [&](const RestoreEvent& e) { started.push_back(e); },
+      .on_batch_restored = [&](const RestoreEvent& e) { batched += e.batch_restored; },
+      .on_restore_end = [&](const RestoreEvent& e) { ended.push_back(e); }});
   ASSERT_OK(app.start());
+  // start() restores global tables before it returns: the events are all in.
+  ASSERT_FALSE(started.empty());
+  EXPECT_EQ(started.size(), ended.size());
+  std::uint64_t total = 0;
+  for (const RestoreEvent& e : ended) {
+    EXPECT_EQ(e.store, "countries");
+    EXPECT_EQ(e.topic, "countries");
+    EXPECT_EQ(e.start_offset, 0);
+    EXPECT_EQ(e.total_restored, static_cast<std::uint64_t>(e.end_offset - e.start_offset));
+    total += e.total_restored;
+  }
+  EXPECT_EQ(total, 50U);
+  EXPECT_EQ(batched, 50U);
   ASSERT_TRUE(app.wait_for_state(StreamsState::kRunning, 30s));
   EXPECT_THAT(app.cleanup(), StatusIs(StatusCode::kIllegalState));  // not while running
   auto store = app.store<std::string, std::string>("countries");
