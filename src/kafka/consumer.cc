@@ -257,7 +257,7 @@ Status Consumer::seek(const std::vector<TopicPartition>& offsets,
       [&](int left_ms) {
         TopicPartitionListPtr list = to_list(offsets);
         KSTREAMS_RETURN_IF_ERROR(
-            to_status(rd_kafka_seek_partitions(rk_.get(), list.get(), left_ms), "seek"));
+            to_status(ErrorPtr(rd_kafka_seek_partitions(rk_.get(), list.get(), left_ms)), "seek"));
         return first_partition_error(list.get(), "seek");
       },
       [](const Status& s) { return s.code() == StatusCode::kTimeout; });

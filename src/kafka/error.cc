@@ -117,7 +117,8 @@ Status to_status(rd_kafka_resp_err_t err, std::string_view context) {
                 format_message(context, rd_kafka_err2str(err), rd_kafka_err2name(err), ""));
 }
 
-Status to_status(const rd_kafka_error_t* error, std::string_view context) {
+Status to_status(ErrorPtr owned, std::string_view context) {
+  const rd_kafka_error_t* error = owned.get();
   if (error == nullptr) return Status();
   const rd_kafka_resp_err_t err = rd_kafka_error_code(error);
   const bool fatal = rd_kafka_error_is_fatal(error) != 0;
@@ -143,10 +144,6 @@ Status to_status(const rd_kafka_error_t* error, std::string_view context) {
   const char* text = rd_kafka_error_string(error);
   return Status(code, format_message(context, text != nullptr ? text : rd_kafka_err2str(err),
                                      rd_kafka_error_name(error), flags));
-}
-
-Status to_status(ErrorPtr error, std::string_view context) {
-  return to_status(static_cast<const rd_kafka_error_t*>(error.get()), context);
 }
 
 Status fatal_error_status(rd_kafka_t* rk) {

@@ -38,10 +38,9 @@ StatusCode status_code_for(rd_kafka_resp_err_t err);
 Status to_status(rd_kafka_resp_err_t err, std::string_view context = {});
 
 /// OK for nullptr, otherwise the classified error, using the object's own flags and text
-/// (which is often more precise than the code's generic text). Does not take ownership.
-Status to_status(const rd_kafka_error_t* error, std::string_view context = {});
-
-/// Same as above, and destroys the error object.
+/// (which is often more precise than the code's generic text), and destroys the error object.
+/// Only this owning form exists: every librdkafka call that returns an rd_kafka_error_t* hands
+/// it over, and a borrowing overload once let a failed seek's error leak.
 Status to_status(ErrorPtr error, std::string_view context = {});
 
 /// The client's fatal error (rd_kafka_fatal_error) as a Status: OK when there is none,

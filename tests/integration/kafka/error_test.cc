@@ -62,7 +62,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(KafkaErrorTest, NoErrorIsOk) {
   EXPECT_THAT(to_status(RD_KAFKA_RESP_ERR_NO_ERROR, "ctx"), IsOk());
-  EXPECT_THAT(to_status(static_cast<const rd_kafka_error_t*>(nullptr)), IsOk());
+  EXPECT_THAT(to_status(ErrorPtr()), IsOk());
   EXPECT_THAT(to_status(ErrorPtr()), IsOk());
   EXPECT_EQ(status_code_for(RD_KAFKA_RESP_ERR_NO_ERROR), StatusCode::kOk);
 }
