@@ -21,6 +21,7 @@
 #include "src/kafka/producer.h"
 #include "src/runtime/client_configs.h"
 #include "src/runtime/global_stores.h"
+#include "src/runtime/restore_notification.h"
 #include "src/runtime/stream_thread.h"
 #include "src/topology/topology_definition.h"
 
@@ -413,10 +414,10 @@ class KafkaStreams::Impl {
         global_consumer_,
         kafka::Consumer::create(internal::assigned_consumer_config(config_, id, "global")));
     std::vector<kafka::TopicPartition> assignment;
-    std::map<std::pair<std::string, std::int32_t>, std::int64_t> ends;
-    // The restore listener hears of the global tables too, as from Kafka Streams' global state
-    // manager: a start, the batches and an end for every partition with records to read.
-    std::map<std::pair<std::string, std::int32_t>, RestoreEvent> progress;
+    // The partitions with records to read before the tables are up to date, each with the
+    // restore listener's event (Kafka Streams' global state manager tells the listener too: a
+    // start, the batches and an end per partition); a partition leaves once read to its end.
+    std::map<std::pair<std::string, std::int32_t>, RestoreEvent> restoring;
     for (const auto& [topic, store] : def.global_store_by_topic) {
       KSTREAMS_ASSIGN_OR_RETURN(int partitions,
                                 global_consumer_->partition_count(topic, kMetadataTimeout));
@@ -427,32 +428,32 @@ class KafkaStreams::Impl {
         const std::int64_t from = global_stores_->resume_offset(topic, p).value_or(-2);
         assignment.push_back({topic, p, from});
         if (high > std::max<std::int64_t>(from, low)) {
-          ends[{topic, p}] = high;
-          progress[{topic, p}] = RestoreEvent{.store = store,
-                                              .topic = topic,
-                                              .partition = p,
-                                              .start_offset = std::max<std::int64_t>(from, low),
-                                              .end_offset = high};
+          restoring[{topic, p}] = RestoreEvent{.store = store,
+                                               .topic = topic,
+                                               .partition = p,
+                                               .start_offset = std::max<std::int64_t>(from, low),
+                                               .end_offset = high};
         }
       }
     }
-    for (const auto& [tp, event] : progress) {
-      notify_restore(&StateRestoreListener::on_restore_start, event);
+    for (const auto& [tp, event] : restoring) {
+      notify_global_restore(&StateRestoreListener::on_restore_start, event);
     }
     KSTREAMS_RETURN_IF_ERROR(global_consumer_->assign(assignment));
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t restored = 0;
-    for (int round = 0; !ends.empty() && round < 1000000; ++round) {
+    for (int round = 0; !restoring.empty() && round < 1000000; ++round) {
       KSTREAMS_ASSIGN_OR_RETURN(
           auto batch, global_consumer_->poll_batch(10000, std::chrono::milliseconds(100)));
       KSTREAMS_RETURN_IF_ERROR(apply_global(batch));
       restored += batch.size();
-      report_global_batch(batch, progress);
-      std::erase_if(ends, [&](const auto& end) {
-        auto position = global_consumer_->position({{end.first.first, end.first.second}});
+      report_global_batch(batch, restoring);
+      std::erase_if(restoring, [&](const auto& entry) {
+        const RestoreEvent& event = entry.second;
+        auto position = global_consumer_->position({{event.topic, event.partition}});
         const bool done =
-            position.ok() && !position->empty() && position->front().offset >= end.second;
-        if (done) notify_restore(&StateRestoreListener::on_restore_end, progress[end.first]);
+            position.ok() && !position->empty() && position->front().offset >= event.end_offset;
+        if (done) notify_global_restore(&StateRestoreListener::on_restore_end, event);
         return done;
       });
       if (std::chrono::steady_clock::now() - started > std::chrono::minutes(30)) {
@@ -468,37 +469,33 @@ class KafkaStreams::Impl {
     return {};
   }
 
-  // One on_batch_restored per partition of `batch` still being restored.
-  void report_global_batch(const std::vector<kafka::MessagePtr>& batch,
-                           std::map<std::pair<std::string, std::int32_t>, RestoreEvent>& progress) {
-    std::map<std::pair<std::string, std::int32_t>, std::pair<std::uint64_t, std::int64_t>> seen;
+  // One on_batch_restored per partition of `batch` still being restored (counted under the
+  // messages' own topic names, which live as long as the messages).
+  void report_global_batch(
+      const std::vector<kafka::MessagePtr>& batch,
+      std::map<std::pair<std::string, std::int32_t>, RestoreEvent>& restoring) {
+    std::map<std::pair<std::string_view, std::int32_t>, std::pair<std::uint64_t, std::int64_t>>
+        seen;
     for (const kafka::MessagePtr& m : batch) {
-      auto& [count, last] = seen[{std::string(kafka::message_topic(*m)), m->partition}];
+      auto& [count, last] = seen[{kafka::message_topic(*m), m->partition}];
       ++count;
       last = std::max(last, m->offset);
     }
     for (const auto& [tp, counted] : seen) {
-      auto it = progress.find(tp);
-      if (it == progress.end()) continue;
+      auto it = restoring.find({std::string(tp.first), tp.second});
+      if (it == restoring.end()) continue;
       RestoreEvent& event = it->second;
       event.total_restored += counted.first;
       event.batch_restored = counted.first;
       event.batch_end_offset = counted.second;
-      notify_restore(&StateRestoreListener::on_batch_restored, event);
+      notify_global_restore(&StateRestoreListener::on_batch_restored, event);
       event.batch_restored = 0;
       event.batch_end_offset = -1;
     }
   }
 
-  void notify_restore(std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
-                      const RestoreEvent& event) const {
-    if (!restore_listener_ || !(*restore_listener_.*callback)) return;
-    try {
-      (*restore_listener_.*callback)(event);
-    } catch (const std::exception& e) {
-      internal::logger().warn("{}: the state restore listener threw: {}", config_.application_id,
-                              e.what());
-    }
+  void notify_global_restore(internal::RestoreCallback callback, const RestoreEvent& event) const {
+    internal::notify_restore(restore_listener_.get(), callback, event, config_.application_id);
   }
 
   Status apply_global(const std::vector<kafka::MessagePtr>& batch) {

@@ -9,6 +9,7 @@
 
 #include "src/core/logging.h"
 #include "src/kafka/message.h"
+#include "src/runtime/restore_notification.h"
 #include "src/topology/topology_definition.h"
 
 namespace kstreams::internal {
@@ -865,17 +866,13 @@ Status StreamThread::visit_store(const std::string& name,
   return {};
 }
 
-void StreamThread::notify_restore(
-    std::function<void(const RestoreEvent&)> StateRestoreListener::*callback, const Restoration& r,
-    std::int64_t batch_end, std::uint64_t batch_size) const {
-  if (!stores_.restore_listener || !(*stores_.restore_listener.*callback)) return;
-  RestoreEvent event{r.store,      r.topic,   r.partition, r.start_offset,
-                     r.end_offset, batch_end, batch_size,  r.restored};
-  try {
-    (*stores_.restore_listener.*callback)(event);
-  } catch (const std::exception& e) {
-    logger().warn("{}: the state restore listener threw: {}", name_, e.what());
-  }
+void StreamThread::notify_restore(RestoreCallback callback, const Restoration& r,
+                                  std::int64_t batch_end, std::uint64_t batch_size) const {
+  if (!stores_.restore_listener) return;
+  internal::notify_restore(stores_.restore_listener.get(), callback,
+                           RestoreEvent{r.store, r.topic, r.partition, r.start_offset, r.end_offset,
+                                        batch_end, batch_size, r.restored},
+                           name_);
 }
 
 void StreamThread::checkpoint_tasks(bool force) {

@@ -30,6 +30,7 @@
 #include "src/runtime/client_configs.h"
 #include "src/runtime/kafka_record_collector.h"
 #include "src/runtime/pending_commits.h"
+#include "src/runtime/restore_notification.h"
 #include "src/runtime/task.h"
 
 namespace kstreams::internal {
@@ -137,8 +138,8 @@ class StreamThread {
   /// Points the restore consumer at the changelogs being restored, from where each continues.
   Status reassign_restore_consumer();
   /// Calls one callback of the restore listener, if any (exceptions are logged, not thrown).
-  void notify_restore(std::function<void(const RestoreEvent&)> StateRestoreListener::*callback,
-                      const Restoration& r, std::int64_t batch_end, std::uint64_t batch_size) const;
+  void notify_restore(RestoreCallback callback, const Restoration& r, std::int64_t batch_end,
+                      std::uint64_t batch_size) const;
   /// exactly_once_v2: opens a transaction if none is open.
   Status ensure_transaction();
   /// exactly_once_v2: the transaction could not commit (`cause`): abort it, close every task
