@@ -1,9 +1,12 @@
 // File: kstreams/restore_listener.h
 //
 // `StateRestoreListener`: told when a store of a task starts being rebuilt from its changelog,
-// after each batch, and when it is done (Kafka Streams' StateRestoreListener); likewise for a
-// global table brought up to date with its topic before the stream threads start (the event's
-// topic is then the table's topic). Set it with `KafkaStreams::set_global_state_restore_listener`
+// after each batch, and when it is done (Kafka Streams' StateRestoreListener). A task closed
+// before its restoration is done (its partition revoked in a rebalance, or the client closing)
+// reports it suspended instead (KIP-869's onRestoreSuspended): whoever owns the task next goes
+// on from the changelog. Global tables report the same events while they are brought up to date
+// with their topics before the stream threads start (the event's topic is then the table's
+// topic); they are never suspended. Set it with `KafkaStreams::set_global_state_restore_listener`
 // before start().
 //
 //   streams.set_global_state_restore_listener({
@@ -37,6 +40,9 @@ struct StateRestoreListener {
   std::function<void(const RestoreEvent&)> on_restore_start;
   std::function<void(const RestoreEvent&)> on_batch_restored;
   std::function<void(const RestoreEvent&)> on_restore_end;
+  /// Instead of on_restore_end when the task is closed before restoration finished;
+  /// `total_restored` is what was restored until then.
+  std::function<void(const RestoreEvent&)> on_restore_suspended;
 };
 
 }  // namespace kstreams

@@ -177,9 +177,9 @@ void StreamThread::run() {
   }
   {
     std::lock_guard lock(tasks_mutex_);
+    suspend_restorations(std::nullopt);  // tasks the consumer's close did not revoke
     tasks_.clear();
     buffer_index_.clear();
-    restorations_.clear();
   }
   if (restore_consumer_) static_cast<void>(restore_consumer_->close());
   if (end_offsets_client_) static_cast<void>(end_offsets_client_->close());
@@ -578,13 +578,12 @@ void StreamThread::close_tasks(const std::vector<kafka::TopicPartition>& partiti
     auto task = tasks_.find(it->second.first);
     if (task != tasks_.end()) {
       const TaskId id = task->first;
-      const auto before = restorations_.size();
-      std::erase_if(restorations_, [&](const Restoration& r) { return r.task == id; });
+      const bool was_restoring = suspend_restorations(id);
       for (auto& [topic, owners] : changelog_owner_) {
         std::erase_if(owners, [&](const auto& entry) { return entry.second == id; });
       }
       std::erase_if(changelog_owner_, [](const auto& entry) { return entry.second.empty(); });
-      if (restorations_.size() != before) {
+      if (was_restoring) {
         if (Status s = reassign_restore_consumer(); !s.ok()) {
           logger().warn("{}: restore consumer: {}", name_, s.to_string());
         }
@@ -852,6 +851,18 @@ Status StreamThread::finish_restoration(const Restoration& done) {
   }
   logger().info("{}: task {} restored; processing starts", name_, done.task.to_string());
   return {};
+}
+
+bool StreamThread::suspend_restorations(const std::optional<TaskId>& task) {
+  auto of_task = [&task](const Restoration& r) { return !task || r.task == *task; };
+  for (const Restoration& r : restorations_) {
+    if (!of_task(r)) continue;
+    logger().info("{}: task {}: restoration of store {} from {}-{} suspended at offset {} of {}",
+                  name_, r.task.to_string(), r.store, r.topic, r.partition, r.next_offset,
+                  r.end_offset);
+    notify_restore(&StateRestoreListener::on_restore_suspended, r, -1, 0);
+  }
+  return std::erase_if(restorations_, of_task) > 0;
 }
 
 Status StreamThread::visit_store(const std::string& name,

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -135,6 +136,9 @@ class StreamThread {
   /// the end. Blocks up to `timeout` for records.
   Status restore_some(std::chrono::milliseconds timeout);
   Status finish_restoration(const Restoration& done);
+  /// Drops the unfinished restorations of `task` (every task when unset), telling the restore
+  /// listener they were suspended; true when there were any.
+  bool suspend_restorations(const std::optional<TaskId>& task);
   /// Points the restore consumer at the changelogs being restored, from where each continues.
   Status reassign_restore_consumer();
   /// Calls one callback of the restore listener, if any (exceptions are logged, not thrown).

@@ -2,11 +2,15 @@
 // checkpoints, restoration after a restart and after the local state is deleted, and the task
 // directory lock. The mock keeps only ~5 MiB per partition, so the data here stays small (the
 // large-restore and failover scenarios run against a real broker, tests/integration/broker).
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -84,7 +88,8 @@ class StateTest : public ::testing::Test {
     app.set_global_state_restore_listener(StateRestoreListener{
         .on_restore_start = [this](const RestoreEvent&) { ++restorations_; },
         .on_batch_restored = {},
-        .on_restore_end = [this](const RestoreEvent& e) { restored_ += e.total_restored; }});
+        .on_restore_end = [this](const RestoreEvent& e) { restored_ += e.total_restored; },
+        .on_restore_suspended = {}});
     ASSERT_OK(app.start());
     auto reader = TopicReader::open(cluster_->bootstrap(), {"counts-out"});
     ASSERT_NE(reader, nullptr);
@@ -185,7 +190,8 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
   app.set_global_state_restore_listener(StateRestoreListener{
       .on_restore_start = [&](const RestoreEvent& e) { started.push_back(e); },
       .on_batch_restored = [&](const RestoreEvent& e) { batched += e.batch_restored; },
-      .on_restore_end = [&](const RestoreEvent& e) { ended.push_back(e); }});
+      .on_restore_end = [&](const RestoreEvent& e) { ended.push_back(e); },
+      .on_restore_suspended = {}});
   ASSERT_OK(app.start());
   // start() restores global tables before it returns: the events are all in.
   ASSERT_FALSE(started.empty());
@@ -220,6 +226,95 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
       },
       20s));
   ASSERT_OK(app.close());
+}
+
+/// What a restore listener heard, per changelog partition; written by the stream thread.
+struct Events {
+  /// Records into this; `after_batch` runs after each batch is counted.
+  StateRestoreListener listener(std::function<void()> after_batch = {}) {
+    return StateRestoreListener{
+        .on_restore_start = {},
+        .on_batch_restored =
+            [this, after_batch](const RestoreEvent& e) {
+              {
+                std::lock_guard lock(mutex);
+                batched[e.partition] += e.batch_restored;
+              }
+              if (after_batch) after_batch();
+            },
+        .on_restore_end = [this](const RestoreEvent& e) { add(ended, e); },
+        .on_restore_suspended = [this](const RestoreEvent& e) { add(suspended, e); }};
+  }
+  void add(std::map<std::int32_t, RestoreEvent>& to, const RestoreEvent& e) {
+    std::lock_guard lock(mutex);
+    to.emplace(e.partition, e);
+  }
+
+  std::mutex mutex;
+  std::map<std::int32_t, std::uint64_t> batched;  // records per changelog partition
+  std::map<std::int32_t, RestoreEvent> ended;
+  std::map<std::int32_t, RestoreEvent> suspended;
+};
+
+// A task closed while its store is still being restored (here the client closes) tells the
+// restore listener the restoration was suspended, not ended; the next owner of the task (here
+// the same client restarted) restores it to the end.
+TEST_F(StateTest, ClosingDuringRestorationReportsItSuspended) {
+  constexpr int kPerPartition = 20000;  // several restore batches (10 000 records at most)
+  const std::string value(8, '\1');
+  for (int p = 0; p < 3; ++p) {
+    for (int i = 0; i < kPerPartition; ++i) {
+      ASSERT_OK(cluster_->produce("it-state-counts-changelog", "k" + std::to_string(i), value, p));
+    }
+  }
+  ASSERT_OK(cluster_->flush());
+
+  Events first;
+  std::atomic<bool> first_batch{false};
+  {
+    KafkaStreams app(word_count(), config());
+    app.set_global_state_restore_listener(first.listener([&] {
+      if (first_batch.exchange(true)) return;
+      // Hold the restoration here until the client is closing, then give the stream thread a
+      // moment to see the shutdown request.
+      const auto deadline = std::chrono::steady_clock::now() + 30s;
+      while (app.state() != StreamsState::kPendingShutdown &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(1ms);
+      }
+      std::this_thread::sleep_for(100ms);
+    }));
+    ASSERT_OK(app.start());
+    ASSERT_TRUE(wait_until([&] { return first_batch.load(); }, 60s)) << "restoration never began";
+    ASSERT_OK(app.close(30s));
+  }
+  // The first client is gone: nothing writes `first` any more.
+  ASSERT_FALSE(first.suspended.empty()) << first.ended.size() << " restorations ended";
+  for (const auto& [partition, e] : first.suspended) {
+    EXPECT_FALSE(first.ended.contains(partition)) << "partition " << partition;
+    EXPECT_EQ(e.store, "counts");
+    EXPECT_EQ(e.topic, "it-state-counts-changelog");
+    EXPECT_EQ(e.end_offset, kPerPartition);
+    EXPECT_EQ(e.total_restored, first.batched[partition]) << "partition " << partition;
+    EXPECT_LT(e.total_restored, static_cast<std::uint64_t>(kPerPartition));
+  }
+  EXPECT_EQ(first.ended.size() + first.suspended.size(), 3U);
+
+  // Restarted, the client restores every changelog partition to its end.
+  Events second;
+  KafkaStreams app(word_count(), config());
+  app.set_global_state_restore_listener(second.listener());
+  ASSERT_OK(app.start());
+  EXPECT_TRUE(wait_until(
+      [&] {
+        std::lock_guard lock(second.mutex);
+        return std::all_of(first.suspended.begin(), first.suspended.end(),
+                           [&](const auto& s) { return second.ended.contains(s.first); });
+      },
+      60s));
+  ASSERT_OK(app.close(30s));
+  EXPECT_TRUE(second.suspended.empty());
+  for (const auto& [partition, e] : second.ended) EXPECT_EQ(e.end_offset, kPerPartition);
 }
 
 // The global stream thread cannot be replaced: when it stops on an error (here its state
