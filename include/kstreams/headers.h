@@ -36,6 +36,8 @@ class Headers {
     headers_.push_back(Header{std::move(key), std::move(value)});
     return *this;
   }
+  /// Makes room for `count` headers in all, so that adding up to that many allocates no more.
+  void reserve(std::size_t count) { headers_.reserve(count); }
   /// Removes every header with `key`.
   Headers& remove(std::string_view key);
   /// The last header with `key`, or nullptr.

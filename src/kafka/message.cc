@@ -35,6 +35,7 @@ Result<Headers> message_headers(const rd_kafka_message_t& message) {
   const rd_kafka_resp_err_t err = rd_kafka_message_headers(&message, &raw);
   if (err == RD_KAFKA_RESP_ERR__NOENT) return headers;
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return to_status(err, "reading record headers");
+  headers.reserve(rd_kafka_header_cnt(raw));
   const char* name = nullptr;
   const void* value = nullptr;
   std::size_t size = 0;
