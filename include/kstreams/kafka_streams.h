@@ -115,6 +115,22 @@ class KafkaStreams {
   /// the client.
   void set_uncaught_exception_handler(UncaughtExceptionHandler handler);
 
+  /// Kafka Streams' addStreamThread(): starts one more stream thread and returns its name. It
+  /// takes the smallest thread number not in use (its name and a static member's
+  /// group.instance.id end in it), the group rebalances to give it tasks, and the threads share
+  /// statestore.cache.max.bytes anew. kIllegalState unless the client is RUNNING or REBALANCING.
+  Result<std::string> add_stream_thread();
+  /// Kafka Streams' removeStreamThread(timeout): stops the running stream thread with the
+  /// highest number and returns its name once it has stopped. It commits, closes its tasks and
+  /// leaves the group (a static member too), so that the other members take its partitions at
+  /// once; the remaining threads share the record cache anew. The last thread may go too (the
+  /// client then processes nothing until one is added). kIllegalState unless RUNNING or
+  /// REBALANCING; kNotFound when no stream thread runs; kTimeout when the thread is still
+  /// stopping after `timeout` (it goes on stopping). Not from a listener or handler: they run on
+  /// the stream threads.
+  Result<std::string> remove_stream_thread(
+      std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
   /// Validates the config, starts the embedded cluster if asked for (creating the topology's
   /// topics on it), checks that source topics exist and are co-partitioned, and starts the stream
   /// threads. Errors: kInvalidArgument (config), kNotFound (missing source topic), kTopology

@@ -119,6 +119,9 @@ class KafkaStreams::Impl {
       }
       closed_ = true;
     }
+    // An add_stream_thread() under way either put its thread where stop_threads() finds it or
+    // stops it itself: wait for it.
+    { std::lock_guard adding(add_mutex_); }
     const bool errored = state() == StreamsState::kError || state() == StreamsState::kPendingError;
     if (!errored) transition(StreamsState::kPendingShutdown, {});
     {
@@ -137,6 +140,59 @@ class KafkaStreams::Impl {
                         std::to_string(timeout.count()) + " ms");
     }
     return {};
+  }
+
+  Result<std::string> add_stream_thread() {
+    std::lock_guard adding(add_mutex_);
+    int index = 0;
+    {
+      std::lock_guard lock(mutex_);
+      KSTREAMS_RETURN_IF_ERROR(require_running("add_stream_thread"));
+      while (indices_.contains(index)) ++index;
+      indices_.insert(index);
+    }
+    Result<std::string> name = start_thread(index);
+    if (!name.ok()) {
+      std::lock_guard lock(mutex_);
+      indices_.erase(index);
+      return name.status().with_context("add_stream_thread");
+    }
+    internal::logger().info("{}: added {}", config_.application_id, *name);
+    return name;
+  }
+
+  Result<std::string> remove_stream_thread(std::chrono::milliseconds timeout) {
+    StreamThread* removed = nullptr;  // stays alive: in threads_ until retired, then not used
+    {
+      std::lock_guard lock(mutex_);
+      KSTREAMS_RETURN_IF_ERROR(require_running("remove_stream_thread"));
+      for (StreamThread* t : live_threads()) {
+        if (!removed || t->index() > removed->index()) removed = t;
+      }
+      if (!removed) return not_found("remove_stream_thread: no stream thread is running");
+      // It leaves the group, static member or not, so that the others take its partitions at
+      // once; the supervisor retires it once it has stopped.
+      removed->request_shutdown(/*leave_group=*/true);
+      resize_caches();
+    }
+    internal::logger().info("{}: removing {}", config_.application_id, removed->name());
+    const std::string name = removed->name();
+    std::unique_lock lock(mutex_);
+    const bool retired = cv_.wait_for(lock, timeout, [&] {
+      return stop_supervisor_ || std::none_of(threads_.begin(), threads_.end(),
+                                              [&](const auto& t) { return t.get() == removed; });
+    });
+    if (!retired) {
+      return Status(StatusCode::kTimeout, "remove_stream_thread: " + name +
+                                              " is still stopping after " +
+                                              std::to_string(timeout.count()) + " ms");
+    }
+    if (stop_supervisor_ && std::any_of(threads_.begin(), threads_.end(),
+                                        [&](const auto& t) { return t.get() == removed; })) {
+      return illegal_state("remove_stream_thread: the client closed while " + name +
+                           " was stopping; the close stops it");
+    }
+    return name;
   }
 
   StreamsState state() const {
@@ -284,7 +340,11 @@ class KafkaStreams::Impl {
     KSTREAMS_RETURN_IF_ERROR(start_global(bootstrap, embedded));
 
     for (int i = 0; i < config_.num_stream_threads; ++i) {
-      KSTREAMS_RETURN_IF_ERROR(start_thread(i));
+      {
+        std::lock_guard lock(mutex_);
+        indices_.insert(i);
+      }
+      KSTREAMS_RETURN_IF_ERROR(start_thread(i, /*at_start=*/true).status());
     }
     return {};
   }
@@ -406,7 +466,8 @@ class KafkaStreams::Impl {
   Status start_global(const std::string& bootstrap, bool embedded) {
     const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
     if (def.global_store_by_topic.empty()) return {};
-    internal::StoreEnvironment environment = store_environment();
+    internal::StoreEnvironment environment =
+        store_environment(cache_share(static_cast<std::size_t>(config_.num_stream_threads)));
     KSTREAMS_ASSIGN_OR_RETURN(global_stores_, internal::GlobalStores::open(def, environment));
     internal::ClientIdentity id{
         bootstrap, config_.application_id + "-" + process_id_ + "-GlobalStreamThread", embedded};
@@ -562,29 +623,85 @@ class KafkaStreams::Impl {
   }
 
   /// What a new stream thread's tasks open their stores with: the shared directory and RocksDB
-  /// memory, and its share of the record cache.
-  internal::StoreEnvironment store_environment() const {
+  /// memory, and a record cache of `cache_bytes`.
+  internal::StoreEnvironment store_environment(std::size_t cache_bytes) const {
     internal::StoreEnvironment environment;
     environment.directory = state_directory_;
     environment.rocksdb = rocksdb_;
     environment.restore_listener = restore_listener_;
-    environment.cache = std::make_shared<internal::CacheBudget>(
-        static_cast<std::size_t>(config_.statestore_cache_max_bytes / config_.num_stream_threads));
+    environment.cache = std::make_shared<internal::CacheBudget>(cache_bytes);
     return environment;
   }
 
-  Status start_thread(int index) {
+  /// One stream thread's share of statestore.cache.max.bytes when `threads` share it.
+  std::size_t cache_share(std::size_t threads) const {
+    const auto total = static_cast<std::size_t>(config_.statestore_cache_max_bytes);
+    if (total == 0 || threads == 0) return total;
+    return std::max<std::size_t>(1, total / threads);  // a cache, however small, for each
+  }
+
+  /// The threads that are to keep running (not asked to stop, not stopping after an error, not
+  /// dead). mutex_ held.
+  std::vector<StreamThread*> live_threads() const {
+    std::vector<StreamThread*> live;
+    for (const auto& t : threads_) {
+      const StreamThread::State state = t->state();
+      if (!t->shutdown_requested() && state != StreamThread::State::kPendingShutdown &&
+          state != StreamThread::State::kDead) {
+        live.push_back(t.get());
+      }
+    }
+    return live;
+  }
+
+  /// Divides the record cache anew among the live threads, as Kafka Streams does when a thread
+  /// is added or removed. mutex_ held.
+  void resize_caches() {
+    const std::vector<StreamThread*> live = live_threads();
+    for (StreamThread* t : live) t->resize_cache(cache_share(live.size()));
+  }
+
+  /// Starts stream thread `index` (its number is index + 1), whose index the caller has put in
+  /// indices_, and returns its name. Refused (kIllegalState) once the client is closing, or
+  /// unless it is RUNNING or REBALANCING (`at_start`: while start() starts the first threads).
+  Result<std::string> start_thread(int index, bool at_start = false) {
     internal::ClientIdentity id{
         bootstrap_servers(),
         config_.application_id + "-" + process_id_ + "-StreamThread-" + std::to_string(index + 1),
         config_.uses_embedded_cluster(), index + 1};
+    std::size_t threads = 1;
+    {
+      std::lock_guard lock(mutex_);
+      threads += live_threads().size();
+    }
     auto thread = std::make_shared<StreamThread>(
-        index, topology_, config_, std::move(id), store_environment(),
+        index, topology_, config_, std::move(id), store_environment(cache_share(threads)),
         [this](StreamThread&, StreamThread::State s) { on_thread_state(s); });
     KSTREAMS_RETURN_IF_ERROR(thread->start());
-    std::lock_guard lock(mutex_);
-    threads_.push_back(std::move(thread));
-    return {};
+    Status refused;
+    {
+      std::lock_guard lock(mutex_);
+      refused = closed_    ? illegal_state("the client is closing")
+                : at_start ? Status()
+                           : require_running("starting a stream thread");
+      if (refused.ok()) {
+        threads_.push_back(thread);
+        resize_caches();
+        return thread->name();
+      }
+    }
+    // The client stopped running meanwhile (close() or an error shutdown), and stops only the
+    // threads it found: this one stops here. close() waits for it (add_mutex_).
+    thread->request_shutdown();
+    thread->join(std::chrono::seconds(30));
+    return refused;
+  }
+
+  /// kIllegalState unless RUNNING or REBALANCING. mutex_ held.
+  Status require_running(std::string_view what) const {
+    if (state_ == StreamsState::kRunning || state_ == StreamsState::kRebalancing) return {};
+    return illegal_state(std::string(what) + ": the client is " + std::string(to_string(state_)) +
+                         "; threads can be added and removed while it is RUNNING or REBALANCING");
   }
 
   // Client state follows the threads: rebalancing while any is, running when all are.
@@ -671,21 +788,29 @@ class KafkaStreams::Impl {
     {
       std::lock_guard lock(mutex_);
       if (stop_supervisor_) return;
-      auto it = std::stable_partition(threads_.begin(), threads_.end(), [](const auto& t) {
-        return t->state() != StreamThread::State::kDead;
-      });
-      std::move(it, threads_.end(), std::back_inserter(dead));
-      threads_.erase(it, threads_.end());
+      for (const auto& t : threads_) {
+        if (t->state() == StreamThread::State::kDead) dead.push_back(t);
+      }
       handler = handler_;
     }
     for (auto& thread : dead) {
       thread->join(std::chrono::seconds(60));
       const Status error = thread->error();
+      const bool removed = thread->shutdown_requested();  // by remove_stream_thread
       {
+        // Out of threads_ and into the retired counts at once, so that metrics() never misses
+        // it and remove_stream_thread, which waits for it to leave threads_, sees its counts.
         std::lock_guard lock(mutex_);
+        std::erase(threads_, thread);
         retired_metrics_ += thread->metrics().processing;
+        if (error.ok() || removed) indices_.erase(thread->index());
       }
-      if (error.ok()) continue;
+      cv_.notify_all();
+      if (removed && !error.ok()) {
+        internal::logger().warn("{}: {} failed while it was being removed: {}",
+                                config_.application_id, thread->name(), error.to_string());
+      }
+      if (error.ok() || removed) continue;
       UncaughtExceptionResponse response = UncaughtExceptionResponse::kShutdownClient;
       if (handler) {
         try {
@@ -698,7 +823,10 @@ class KafkaStreams::Impl {
       if (response == UncaughtExceptionResponse::kReplaceThread) {
         internal::logger().warn("{}: replacing {} after: {}", config_.application_id,
                                 thread->name(), error.to_string());
-        if (Status s = start_thread(thread->index()); s.ok()) continue;
+        Result<std::string> replacement = start_thread(thread->index());
+        if (replacement.ok()) continue;
+        std::lock_guard lock(mutex_);
+        if (closed_) return;  // close() began meanwhile: not an error of the client's
       }
       internal::logger().error("{}: shutting down after {} failed: {}", config_.application_id,
                                thread->name(), error.to_string());
@@ -803,6 +931,11 @@ class KafkaStreams::Impl {
   // Declared before the threads so that it is destroyed after them: clients first.
   std::unique_ptr<kafka::EmbeddedCluster> cluster_;
   std::vector<std::shared_ptr<StreamThread>> threads_;  // shared: queries outlive a removal
+  // Indices (thread number - 1) taken, from a thread's start until it is retired without a
+  // replacement: a replacement keeps its predecessor's, and a thread added meanwhile takes the
+  // smallest free one, as in Kafka Streams (the number is in its name and group.instance.id).
+  std::set<int> indices_;
+  std::mutex add_mutex_;  // held by add_stream_thread(); close() waits for it
   std::thread supervisor_;
 };
 
@@ -823,6 +956,10 @@ Status KafkaStreams::close(std::chrono::milliseconds timeout) {
   return impl_->close(CloseOptions{.timeout = timeout});
 }
 Status KafkaStreams::close(const CloseOptions& options) { return impl_->close(options); }
+Result<std::string> KafkaStreams::add_stream_thread() { return impl_->add_stream_thread(); }
+Result<std::string> KafkaStreams::remove_stream_thread(std::chrono::milliseconds timeout) {
+  return impl_->remove_stream_thread(timeout);
+}
 Status KafkaStreams::cleanup() { return impl_->cleanup(); }
 StreamsState KafkaStreams::state() const { return impl_->state(); }
 std::string KafkaStreams::bootstrap_servers() const { return impl_->bootstrap_servers(); }

@@ -124,6 +124,10 @@ void StreamThread::request_shutdown(bool leave_group) {
   shutdown_requested_.store(true);
 }
 
+void StreamThread::resize_cache(std::size_t max_bytes) {
+  if (stores_.cache) stores_.cache->resize(max_bytes);
+}
+
 bool StreamThread::join(std::chrono::milliseconds timeout) {
   std::unique_lock lock(done_mutex_);
   if (!done_cv_.wait_for(lock, timeout, [this] { return done_; })) return false;

@@ -64,6 +64,11 @@ class StreamThread {
   /// Waits for the thread to end (up to `timeout`); true when it has.
   bool join(std::chrono::milliseconds timeout);
 
+  /// True once request_shutdown() was called.
+  [[nodiscard]] bool shutdown_requested() const { return shutdown_requested_.load(); }
+  /// Sets the thread's share of the record cache; its stores evict down to it as they write.
+  void resize_cache(std::size_t max_bytes);
+
   [[nodiscard]] int index() const { return index_; }
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] State state() const { return state_.load(); }

@@ -22,6 +22,7 @@ namespace {
 using kstreams::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::StartsWith;
@@ -331,6 +332,89 @@ TEST_F(LifecycleTest, TwoThreadsSplitFourPartitions) {
             static_cast<std::uint64_t>(kRecords));
   EXPECT_GT(closed[0].processing.records_processed, 0u);
   EXPECT_GT(closed[1].processing.records_processed, 0u);
+}
+
+// Kafka Streams' addStreamThread / removeStreamThread on a running client: an added thread
+// joins the group and takes tasks, a removed one leaves and the others take its partitions, a
+// freed thread number is taken again, and every record is processed on the way.
+TEST_F(LifecycleTest, StreamThreadsAreAddedAndRemovedWhileRunning) {
+  ASSERT_OK(cluster_->create_topic("scale-in", 4));
+  ASSERT_OK(cluster_->create_topic("scale-out", 4));
+  KafkaStreams app(pass_through("scale-in", "scale-out"), config("it-scale"));
+  EXPECT_THAT(app.add_stream_thread().status(),
+              StatusIs(StatusCode::kIllegalState, HasSubstr("CREATED")));
+  EXPECT_THAT(app.remove_stream_thread().status(), StatusIs(StatusCode::kIllegalState));
+  ASSERT_OK(app.start());
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"scale-out"});
+  ASSERT_NE(reader, nullptr);
+  // Settled: `threads` threads, each with tasks, all four tasks owned, the client RUNNING.
+  auto settled = [&](std::size_t threads) {
+    return wait_until(
+        [&] {
+          const auto metrics = app.thread_metrics();
+          return app.state() == StreamsState::kRunning && metrics.size() == threads &&
+                 std::all_of(metrics.begin(), metrics.end(),
+                             [](const ThreadMetrics& t) { return t.active_tasks > 0; }) &&
+                 total_active_tasks(app) == 4;
+        },
+        kSettle);
+  };
+  // Everything up to `n` processed and its offsets committed. Waiting for the commits before
+  // each membership change keeps the mock's refused commits (see above) from re-processing.
+  auto processed = [&](int n) {
+    return read_distinct_values(*reader, static_cast<std::size_t>(n), 20s) &&
+           wait_for_commits(cluster_->bootstrap(), "it-scale", "scale-in", 4, n, 20s);
+  };
+  // Settled with `threads` threads, then records [from, to) processed.
+  auto settle_then_process = [&](std::size_t threads, int from, int to) {
+    ASSERT_TRUE(settled(threads)) << "state " << to_string(app.state());
+    produce_range("scale-in", from, to);
+    ASSERT_TRUE(processed(to));
+  };
+  ASSERT_NO_FATAL_FAILURE(settle_then_process(1, 0, 200));
+  const std::string first = app.thread_metrics().front().name;
+  EXPECT_THAT(first, EndsWith("-StreamThread-1"));
+
+  Result<std::string> added = app.add_stream_thread();
+  ASSERT_OK(added.status());
+  EXPECT_THAT(*added, EndsWith("-StreamThread-2"));
+  ASSERT_NO_FATAL_FAILURE(settle_then_process(2, 200, 400));
+
+  // The highest number goes; the first thread takes all four tasks back.
+  Result<std::string> removed = app.remove_stream_thread(30s);
+  ASSERT_OK(removed.status());
+  EXPECT_EQ(*removed, *added);
+  ASSERT_NO_FATAL_FAILURE(settle_then_process(1, 400, 600));
+  EXPECT_EQ(app.thread_metrics().front().name, first);
+
+  // Its number is free again.
+  Result<std::string> again = app.add_stream_thread();
+  ASSERT_OK(again.status());
+  EXPECT_EQ(*again, *added);
+  ASSERT_NO_FATAL_FAILURE(settle_then_process(2, 600, 800));
+
+  // Down to no thread at all, and no further.
+  Result<std::string> second_removed = app.remove_stream_thread(30s);
+  ASSERT_OK(second_removed.status());
+  EXPECT_EQ(*second_removed, *added);
+  Result<std::string> last_removed = app.remove_stream_thread(30s);
+  ASSERT_OK(last_removed.status());
+  EXPECT_EQ(*last_removed, first);
+  EXPECT_TRUE(app.thread_metrics().empty());
+  EXPECT_THAT(app.remove_stream_thread(30s).status(),
+              StatusIs(StatusCode::kNotFound, HasSubstr("no stream thread")));
+  // What the removed threads processed still counts.
+  EXPECT_GE(app.metrics().records_processed, 800U);
+  // A number is free as soon as remove_stream_thread() returns; the smallest is taken first.
+  Result<std::string> readded = app.add_stream_thread();
+  ASSERT_OK(readded.status());
+  EXPECT_EQ(*readded, first);
+
+  ASSERT_OK(app.close());
+  EXPECT_THAT(app.add_stream_thread().status(),
+              StatusIs(StatusCode::kIllegalState, HasSubstr("NOT_RUNNING")));
+  reader->read_for(300ms);
+  EXPECT_EQ(expect_all_processed(reader->records(), 800), 0) << "duplicates";
 }
 
 // --- 7. Two instances of one application ----------------------------------------------------

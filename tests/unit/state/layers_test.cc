@@ -202,6 +202,31 @@ TEST_F(CachingStoreTest, StoresOnOneBudgetShareIt) {
   EXPECT_EQ(budget->used_bytes(), 0U);
 }
 
+// Adding a stream thread shrinks every thread's share of the cache: the stores keep to the new
+// limit from their next write on, and nothing cached is lost on the way down.
+TEST_F(CachingStoreTest, AShrunkBudgetIsKeptFromTheNextWriteOn) {
+  auto budget = std::make_shared<CacheBudget>(8192);
+  auto store = make(budget);
+  const std::string value(100, 'v');
+  for (int i = 0; i < 40; ++i) ASSERT_OK(store->put("key" + std::to_string(i), value, at(i)));
+  const std::size_t before = budget->used_bytes();
+  ASSERT_GT(before, 2048U);
+
+  budget->resize(2048);
+  EXPECT_EQ(budget->max_bytes(), 2048U);
+  ASSERT_OK(store->put("key40", value, at(40)));
+  EXPECT_LE(budget->used_bytes(), 2048U);
+  ASSERT_OK(store->flush());
+  EXPECT_EQ(scan(*store).size(), 41U);
+
+  // Caching is never switched on or off by a resize.
+  budget->resize(0);
+  EXPECT_EQ(budget->max_bytes(), 1U);
+  CacheBudget off(0);
+  off.resize(4096);
+  EXPECT_EQ(off.max_bytes(), 0U);
+}
+
 TEST_F(CachingStoreTest, ZeroBudgetWritesThroughAndCallsTheListenerAtOnce) {
   auto store = make(std::make_shared<CacheBudget>(0));
   ASSERT_OK(store->put("k", "v1", at(1)));
