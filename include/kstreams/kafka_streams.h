@@ -118,16 +118,18 @@ class KafkaStreams {
   /// Kafka Streams' addStreamThread(): starts one more stream thread and returns its name. It
   /// takes the smallest thread number not in use (its name and a static member's
   /// group.instance.id end in it), the group rebalances to give it tasks, and the threads share
-  /// statestore.cache.max.bytes anew. kIllegalState unless the client is RUNNING or REBALANCING.
+  /// statestore.cache.max.bytes anew. kIllegalState unless the client is RUNNING or REBALANCING
+  /// (and not closing). Not from a listener or handler: they run on kstreams' threads.
   Result<std::string> add_stream_thread();
   /// Kafka Streams' removeStreamThread(timeout): stops the running stream thread with the
   /// highest number and returns its name once it has stopped. It commits, closes its tasks and
   /// leaves the group (a static member too), so that the other members take its partitions at
   /// once; the remaining threads share the record cache anew. The last thread may go too (the
   /// client then processes nothing until one is added). kIllegalState unless RUNNING or
-  /// REBALANCING; kNotFound when no stream thread runs; kTimeout when the thread is still
-  /// stopping after `timeout` (it goes on stopping). Not from a listener or handler: they run on
-  /// the stream threads.
+  /// REBALANCING, or when close() began while the thread was stopping (the close stops it);
+  /// kNotFound when no stream thread runs; kTimeout when the thread is still stopping after
+  /// `timeout` (it goes on stopping). Not from a listener or handler: they run on kstreams'
+  /// threads.
   Result<std::string> remove_stream_thread(
       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

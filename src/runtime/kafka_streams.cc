@@ -148,6 +148,7 @@ class KafkaStreams::Impl {
     {
       std::lock_guard lock(mutex_);
       KSTREAMS_RETURN_IF_ERROR(require_running("add_stream_thread"));
+      if (closed_) return illegal_state("add_stream_thread: the client is closing");
       while (indices_.contains(index)) ++index;
       indices_.insert(index);
     }
@@ -162,11 +163,11 @@ class KafkaStreams::Impl {
   }
 
   Result<std::string> remove_stream_thread(std::chrono::milliseconds timeout) {
-    StreamThread* removed = nullptr;  // stays alive: in threads_ until retired, then not used
+    std::shared_ptr<StreamThread> removed;
     {
       std::lock_guard lock(mutex_);
       KSTREAMS_RETURN_IF_ERROR(require_running("remove_stream_thread"));
-      for (StreamThread* t : live_threads()) {
+      for (const auto& t : live_threads()) {
         if (!removed || t->index() > removed->index()) removed = t;
       }
       if (!removed) return not_found("remove_stream_thread: no stream thread is running");
@@ -175,20 +176,20 @@ class KafkaStreams::Impl {
       removed->request_shutdown(/*leave_group=*/true);
       resize_caches();
     }
-    internal::logger().info("{}: removing {}", config_.application_id, removed->name());
-    const std::string name = removed->name();
+    const std::string& name = removed->name();
+    internal::logger().info("{}: removing {}", config_.application_id, name);
+    auto in_threads = [&] {
+      return std::find(threads_.begin(), threads_.end(), removed) != threads_.end();
+    };
     std::unique_lock lock(mutex_);
-    const bool retired = cv_.wait_for(lock, timeout, [&] {
-      return stop_supervisor_ || std::none_of(threads_.begin(), threads_.end(),
-                                              [&](const auto& t) { return t.get() == removed; });
-    });
+    const bool retired =
+        cv_.wait_for(lock, timeout, [&] { return stop_supervisor_ || !in_threads(); });
     if (!retired) {
       return Status(StatusCode::kTimeout, "remove_stream_thread: " + name +
                                               " is still stopping after " +
                                               std::to_string(timeout.count()) + " ms");
     }
-    if (stop_supervisor_ && std::any_of(threads_.begin(), threads_.end(),
-                                        [&](const auto& t) { return t.get() == removed; })) {
+    if (in_threads()) {  // woken by close()
       return illegal_state("remove_stream_thread: the client closed while " + name +
                            " was stopping; the close stops it");
     }
@@ -215,12 +216,10 @@ class KafkaStreams::Impl {
     return out;
   }
   ProcessingMetrics metrics() const {
-    ProcessingMetrics total;
-    {
-      std::lock_guard lock(mutex_);
-      total = retired_metrics_;
-    }
-    for (const auto& m : thread_metrics()) total += m.processing;
+    // One critical section: a thread retired meanwhile is counted once, never missed.
+    std::lock_guard lock(mutex_);
+    ProcessingMetrics total = retired_metrics_;
+    for (const auto& t : threads_) total += t->metrics().processing;
     return total;
   }
 
@@ -642,13 +641,13 @@ class KafkaStreams::Impl {
 
   /// The threads that are to keep running (not asked to stop, not stopping after an error, not
   /// dead). mutex_ held.
-  std::vector<StreamThread*> live_threads() const {
-    std::vector<StreamThread*> live;
+  std::vector<std::shared_ptr<StreamThread>> live_threads() const {
+    std::vector<std::shared_ptr<StreamThread>> live;
     for (const auto& t : threads_) {
       const StreamThread::State state = t->state();
       if (!t->shutdown_requested() && state != StreamThread::State::kPendingShutdown &&
           state != StreamThread::State::kDead) {
-        live.push_back(t.get());
+        live.push_back(t);
       }
     }
     return live;
@@ -657,8 +656,8 @@ class KafkaStreams::Impl {
   /// Divides the record cache anew among the live threads, as Kafka Streams does when a thread
   /// is added or removed. mutex_ held.
   void resize_caches() {
-    const std::vector<StreamThread*> live = live_threads();
-    for (StreamThread* t : live) t->resize_cache(cache_share(live.size()));
+    const auto live = live_threads();
+    for (const auto& t : live) t->resize_cache(cache_share(live.size()));
   }
 
   /// Starts stream thread `index` (its number is index + 1), whose index the caller has put in
@@ -807,8 +806,8 @@ class KafkaStreams::Impl {
       }
       cv_.notify_all();
       if (removed && !error.ok()) {
-        internal::logger().warn("{}: {} failed while it was being removed: {}",
-                                config_.application_id, thread->name(), error.to_string());
+        internal::logger().error("{}: {} failed while it was being removed: {}",
+                                 config_.application_id, thread->name(), error.to_string());
       }
       if (error.ok() || removed) continue;
       UncaughtExceptionResponse response = UncaughtExceptionResponse::kShutdownClient;
@@ -823,10 +822,13 @@ class KafkaStreams::Impl {
       if (response == UncaughtExceptionResponse::kReplaceThread) {
         internal::logger().warn("{}: replacing {} after: {}", config_.application_id,
                                 thread->name(), error.to_string());
-        Result<std::string> replacement = start_thread(thread->index());
-        if (replacement.ok()) continue;
+        if (start_thread(thread->index()).ok()) continue;
+      }
+      {
         std::lock_guard lock(mutex_);
-        if (closed_) return;  // close() began meanwhile: not an error of the client's
+        // close() began meanwhile (a replacement was refused for it): it stops the client, and
+        // the thread has logged its error.
+        if (closed_) return;
       }
       internal::logger().error("{}: shutting down after {} failed: {}", config_.application_id,
                                thread->name(), error.to_string());
