@@ -74,6 +74,17 @@ class App(Process):
                 live.discard(m.group(2))
         return sorted(t for t in live if t.startswith(prefix))
 
+    def applied_assignment(self):
+        """True once every stream thread has created the tasks of its latest assignment: it logs
+        its move to RUNNING after them. The broker calls the group stable before that, and an
+        instance may still be opening the stores of its tasks (slowly, under a sanitizer)."""
+        text = self.text()
+        last_assigned = {}
+        for m in re.finditer(r"(\S+-StreamThread-\d+)-consumer\S*: assigned \d+ partitions", text):
+            last_assigned[m.group(1)] = m.end()
+        return all(re.search(re.escape(thread) + r": state \S+ -> RUNNING", text[end:])
+                   for thread, end in last_assigned.items())
+
     def restorations(self, since=0):
         """(task, records, seconds) of every 'restored store counts' line after offset `since`."""
         return [(m.group(1), int(m.group(2)), float(m.group(3))) for m in re.finditer(
@@ -290,7 +301,8 @@ def start_pair(ctx, broker, extra=()):
 
 
 def wait_group(broker, ctx, apps, want_members, total, timeout_s=60):
-    """Until the broker says the group has these members owning all `total` partitions."""
+    """Until the broker says the group has these members owning all `total` partitions, and
+    the instances have created the tasks for them."""
     end = min(ctx.deadline, time.monotonic() + timeout_s)
     last = None
     while True:
@@ -299,7 +311,8 @@ def wait_group(broker, ctx, apps, want_members, total, timeout_s=60):
             log(f"group '{ctx.app_id}' ({state}): {members}")
             last = (members, state)
         if state.lower() == "stable" and len(members) == want_members and \
-                all(n > 0 for n in members.values()) and sum(members.values()) == total:
+                all(n > 0 for n in members.values()) and sum(members.values()) == total and \
+                all(a.applied_assignment() for a in apps):
             return members
         for a in apps:
             check(a.alive(), f"{a.name} exited:\n{a.tail()}")
