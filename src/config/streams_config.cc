@@ -144,6 +144,12 @@ Status StreamsConfig::validate() const {
     return invalid_argument("replication.factor must be -1 (broker default) or >= 1");
   }
   for (const auto& [key, value] : client_properties) {
+    // "kafka.X" is X for both clients: with both set, which one won would be an accident of
+    // their order.
+    if (key.starts_with("kafka.") && client_properties.contains(key.substr(6))) {
+      return invalid_argument("client properties '" + key.substr(6) + "' and '" + key +
+                              "' are the same property; set one of them");
+    }
     std::string client_key = key;
     for (std::string_view prefix : kClientPrefixes) {
       if (key.starts_with(prefix)) client_key = key.substr(prefix.size());
@@ -218,6 +224,10 @@ Result<StreamsConfig> StreamsConfig::from_properties(
       if (key.starts_with("kafka.")) {
         client_key = key.substr(6);
         stored_key = client_key;
+        if (props.contains(client_key)) {
+          return invalid_argument("properties '" + client_key + "' and '" + key +
+                                  "' are the same property; set one of them");
+        }
       } else if (key.starts_with("consumer.") || key.starts_with("producer.")) {
         client_key = key.substr(key.find('.') + 1);
       }

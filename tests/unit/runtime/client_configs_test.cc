@@ -5,10 +5,16 @@
 #include <optional>
 #include <string>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "kstreams/test_matchers.h"
 
 namespace kstreams::internal {
 namespace {
+
+using kstreams::testing::StatusIs;
+using ::testing::HasSubstr;
 
 // The value librdkafka ends up with: entries are applied in order, so the last one wins.
 std::optional<std::string> value_of(const kafka::ConfigEntries& entries, const std::string& key) {
@@ -49,6 +55,24 @@ TEST(ClientConfigsTest, ConsumerPrefixedPropertiesWinOverThoseForBothClients) {
   EXPECT_EQ(value_of(entries, "group.instance.id"), "consumer-only-1");
   EXPECT_EQ(value_of(entries, "fetch.wait.max.ms"), "250") << "the kafka. prefix is stripped";
   EXPECT_EQ(value_of(entries, "kafka.fetch.wait.max.ms"), std::nullopt);
+}
+
+// "kafka.X" is X for both clients; with both given, which one won would depend on their order.
+TEST(ClientConfigsTest, APropertyGivenWithAndWithoutTheKafkaPrefixIsRejected) {
+  StreamsConfig config = config_with("linger.ms", "5");
+  config.client_properties["kafka.linger.ms"] = "10";
+  EXPECT_THAT(config.validate(),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("'linger.ms' and 'kafka.linger.ms' are the same property")));
+  EXPECT_THAT(StreamsConfig::from_properties(
+                  {{"application.id", "router"}, {"acks", "all"}, {"kafka.acks", "1"}})
+                  .status(),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("'acks' and 'kafka.acks' are the same property")));
+  // Prefixes for one client are not the same property: they override, by design.
+  config.client_properties.erase("kafka.linger.ms");
+  config.client_properties["producer.linger.ms"] = "10";
+  EXPECT_TRUE(config.validate().ok());
 }
 
 TEST(ClientConfigsTest, AnEmptyInstanceIdMeansNone) {
