@@ -343,7 +343,7 @@ class KafkaStreams::Impl {
         std::lock_guard lock(mutex_);
         indices_.insert(i);
       }
-      KSTREAMS_RETURN_IF_ERROR(start_thread(i, /*at_start=*/true).status());
+      KSTREAMS_RETURN_IF_ERROR(start_thread(i).status());
     }
     return {};
   }
@@ -662,8 +662,8 @@ class KafkaStreams::Impl {
 
   /// Starts stream thread `index` (its number is index + 1), whose index the caller has put in
   /// indices_, and returns its name. Refused (kIllegalState) once the client is closing, or
-  /// unless it is RUNNING or REBALANCING (`at_start`: while start() starts the first threads).
-  Result<std::string> start_thread(int index, bool at_start = false) {
+  /// unless it is RUNNING or REBALANCING (or still CREATED: start() starting the first threads).
+  Result<std::string> start_thread(int index) {
     internal::ClientIdentity id{
         bootstrap_servers(),
         config_.application_id + "-" + process_id_ + "-StreamThread-" + std::to_string(index + 1),
@@ -680,9 +680,9 @@ class KafkaStreams::Impl {
     Status refused;
     {
       std::lock_guard lock(mutex_);
-      refused = closed_    ? illegal_state("the client is closing")
-                : at_start ? Status()
-                           : require_running("starting a stream thread");
+      refused = closed_                            ? illegal_state("the client is closing")
+                : state_ == StreamsState::kCreated ? Status()
+                                                   : require_running("starting a stream thread");
       if (refused.ok()) {
         threads_.push_back(thread);
         resize_caches();
