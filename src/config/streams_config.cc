@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -9,6 +10,7 @@
 #include <kstreams/streams_config.h>
 
 #include "operators/dead_letter.h"
+#include "src/config/properties_format.h"
 #include "src/core/logging.h"
 
 namespace kstreams {
@@ -24,21 +26,61 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Checks `key`=`value` against librdkafka's own property table.
-Status check_client_property(const std::string& key, const std::string& value) {
+// Checks `client_key`=`value` against librdkafka's own property table. Errors name the key as the
+// user gave it (`given_key`, which may carry a "kafka.", "consumer." or "producer." prefix) and
+// never show the value of a secret.
+Status check_client_property(const std::string& given_key, const std::string& client_key,
+                             const std::string& value) {
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(),
                                                                           &rd_kafka_conf_destroy);
   char error[512] = {0};
-  switch (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error)) {
+  switch (rd_kafka_conf_set(conf.get(), client_key.c_str(), value.c_str(), error, sizeof error)) {
     case RD_KAFKA_CONF_OK:
       return {};
     case RD_KAFKA_CONF_UNKNOWN:
-      return invalid_argument("unknown property '" + key + "'");
+      return invalid_argument("unknown property '" + given_key + "'");
     case RD_KAFKA_CONF_INVALID:
       break;
   }
-  return invalid_argument("invalid value for client property '" + key +
-                          "': " + internal::redact_config_value(key, value) + " (" + error + ")");
+  const std::string reason = internal::redact_config_text(error, given_key, value);
+  return invalid_argument("invalid value for client property '" + given_key + "': " +
+                          internal::redact_config_value(given_key, value) + " (" + reason + ")");
+}
+
+// How an error message shows `value`: quoted, or "[hidden]" when `key` is a secret.
+std::string quoted(const std::string& key, const std::string& value) {
+  return internal::is_secret_config_key(key) ? std::string("[hidden]") : "'" + value + "'";
+}
+
+bool is_legal_application_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// application.id prefixes topic names (Kafka allows [A-Za-z0-9._-] in them) and names the
+// directory <state.dir>/<application.id>, which a cleanup removes recursively: "." or ".." would
+// make that state.dir itself or its parent. Empty is left to the callers (the test driver
+// substitutes a default; KafkaStreams and from_properties reject it).
+Status check_application_id(const std::string& id) {
+  if (id == "." || id == "..") {
+    return invalid_argument("application.id must not be '" + id +
+                            "': it names a directory under state.dir");
+  }
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (is_legal_application_id_char(id[i])) continue;
+    const auto byte = static_cast<unsigned char>(id[i]);
+    char shown[16];
+    if (byte >= 0x20 && byte < 0x7f) {
+      std::snprintf(shown, sizeof shown, "'%c'", id[i]);
+    } else {
+      std::snprintf(shown, sizeof shown, "byte 0x%02x", byte);
+    }
+    return invalid_argument("application.id: " + std::string(shown) + " at position " +
+                            std::to_string(i) +
+                            " is not allowed; use ASCII letters, digits, '.', '_' and '-' (it "
+                            "names topics and a directory under state.dir)");
+  }
+  return {};
 }
 
 template <class Int>
@@ -46,7 +88,7 @@ Status parse_int(const std::string& key, const std::string& text, Int& out) {
   const std::string_view v = trim(text);
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || ptr != v.data() + v.size()) {
-    return invalid_argument("property '" + key + "': '" + text + "' is not an integer");
+    return invalid_argument("property '" + key + "': " + quoted(key, text) + " is not an integer");
   }
   return {};
 }
@@ -58,7 +100,8 @@ Status parse_bool(const std::string& key, const std::string& text, bool& out) {
   } else if (v == "false") {
     out = false;
   } else {
-    return invalid_argument("property '" + key + "': '" + text + "' is not true or false");
+    return invalid_argument("property '" + key + "': " + quoted(key, text) +
+                            " is not true or false");
   }
   return {};
 }
@@ -77,8 +120,8 @@ Result<ErrorHandler> parse_handler(const std::string& key, const std::string& va
     return error_handlers::log_and_continue();
   }
   if (v == "DeadLetter" || v == "dead_letter") return error_handlers::dead_letter();
-  return invalid_argument("property '" + key + "': unknown handler '" + value +
-                          "' (use LogAndFail, LogAndContinue or DeadLetter)");
+  return invalid_argument("property '" + key + "': unknown handler " + quoted(key, value) +
+                          " (use LogAndFail, LogAndContinue or DeadLetter)");
 }
 
 }  // namespace
@@ -97,6 +140,7 @@ bool StreamsConfig::uses_embedded_cluster() const {
 }
 
 Status StreamsConfig::validate() const {
+  KSTREAMS_RETURN_IF_ERROR(check_application_id(application_id));
   const bool needs_dlq =
       internal::is_dead_letter_handler(default_deserialization_exception_handler) ||
       internal::is_dead_letter_handler(processing_exception_handler) ||
@@ -154,7 +198,7 @@ Status StreamsConfig::validate() const {
     for (std::string_view prefix : kClientPrefixes) {
       if (key.starts_with(prefix)) client_key = key.substr(prefix.size());
     }
-    KSTREAMS_RETURN_IF_ERROR(check_client_property(client_key, value));
+    KSTREAMS_RETURN_IF_ERROR(check_client_property(key, client_key, value));
   }
   return {};
 }
@@ -173,8 +217,8 @@ Result<StreamsConfig> StreamsConfig::from_properties(
       } else if (value == "exactly_once_v2" || value == "exactly_once_beta") {
         config.processing_guarantee = ProcessingGuarantee::kExactlyOnceV2;
       } else {
-        return invalid_argument("property 'processing.guarantee': '" + value +
-                                "' is not at_least_once or exactly_once_v2");
+        return invalid_argument("property 'processing.guarantee': " + quoted(key, value) +
+                                " is not at_least_once or exactly_once_v2");
       }
     } else if (key == "num.stream.threads") {
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.num_stream_threads));
@@ -231,40 +275,55 @@ Result<StreamsConfig> StreamsConfig::from_properties(
       } else if (key.starts_with("consumer.") || key.starts_with("producer.")) {
         client_key = key.substr(key.find('.') + 1);
       }
-      KSTREAMS_RETURN_IF_ERROR(check_client_property(client_key, value));
+      KSTREAMS_RETURN_IF_ERROR(check_client_property(key, client_key, value));
       config.client_properties[stored_key] = value;
     }
   }
+  // Kafka Streams' StreamsConfig requires it too (same message); KafkaStreams would only find out
+  // at start.
+  if (!props.contains("application.id")) {
+    return invalid_argument(
+        "Missing required configuration \"application.id\" which has no default value.");
+  }
+  if (config.application_id.empty()) return invalid_argument("application.id must not be empty");
   KSTREAMS_RETURN_IF_ERROR(config.validate());
   return config;
 }
 
 Result<std::map<std::string, std::string>> StreamsConfig::read_properties_file(
     const std::string& path) {
-  std::ifstream file(path);
+  std::ifstream file(path, std::ios::binary);
   if (!file) return Status(StatusCode::kIo, "cannot read properties file '" + path + "'");
-  std::map<std::string, std::string> props;
-  std::string line;
-  for (int number = 1; std::getline(file, line); ++number) {
-    const std::string_view text = trim(line);
-    if (text.empty() || text.front() == '#' || text.front() == '!') continue;
-    const auto sep = text.find_first_of("=:");
-    if (sep == std::string_view::npos) {
-      return invalid_argument(path + ":" + std::to_string(number) + ": expected key=value");
-    }
-    props[std::string(trim(text.substr(0, sep)))] = std::string(trim(text.substr(sep + 1)));
+  // istream::read turns a read error (e.g. a directory) into badbit; streambuf iterators throw.
+  std::string text;
+  char buffer[4096];
+  while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(file.gcount()));
   }
+  if (file.bad()) return Status(StatusCode::kIo, "cannot read properties file '" + path + "'");
+  KSTREAMS_ASSIGN_OR_RETURN(auto entries, internal::parse_properties(text, path));
+  std::map<std::string, std::string> props;
+  for (auto& [key, value] : entries) props[std::move(key)] = std::move(value);
   return props;
 }
 
+// Split like a properties-file line ('=', ':' or whitespace), but without escapes or
+// continuations: the shell has already done the quoting. Errors never show a value.
 Status StreamsConfig::parse_assignments(const std::vector<std::string>& assignments,
                                         std::map<std::string, std::string>& props) {
-  for (const std::string& assignment : assignments) {
-    const auto eq = assignment.find('=');
-    if (eq == std::string::npos) {
-      return invalid_argument("'" + assignment + "': expected key=value");
+  for (std::size_t i = 0; i < assignments.size(); ++i) {
+    std::string_view text = assignments[i];
+    while (!text.empty() && internal::is_properties_blank(text.front())) text.remove_prefix(1);
+    const internal::KeyValueSplit split = internal::split_key_value(text, /*escapes=*/false);
+    if (split.key_end == 0) {
+      return invalid_argument("assignment " + std::to_string(i + 1) +
+                              " has an empty key: expected key=value");
     }
-    props[assignment.substr(0, eq)] = assignment.substr(eq + 1);
+    if (!split.has_separator) {
+      // No separator: all of it is the key.
+      return invalid_argument("'" + std::string(text) + "': expected key=value");
+    }
+    props[std::string(text.substr(0, split.key_end))] = std::string(text.substr(split.value_begin));
   }
   return Status();
 }

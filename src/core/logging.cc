@@ -79,4 +79,14 @@ std::string redact_config_value(std::string_view key, std::string_view value) {
   return is_secret_config_key(key) ? std::string("[hidden]") : std::string(value);
 }
 
+std::string redact_config_text(std::string text, std::string_view key, std::string_view value) {
+  if (value.empty() || !is_secret_config_key(key)) return text;
+  constexpr std::string_view kHidden = "[hidden]";
+  for (std::size_t at = text.find(value); at != std::string::npos;
+       at = text.find(value, at + kHidden.size())) {
+    text.replace(at, value.size(), kHidden);
+  }
+  return text;
+}
+
 }  // namespace kstreams::internal

@@ -28,4 +28,8 @@ bool is_secret_config_key(std::string_view key);
 /// `value` unchanged, or "[hidden]" when `key` is a secret (see is_secret_config_key).
 std::string redact_config_value(std::string_view key, std::string_view value);
 
+/// `text` (a message that may quote `value`, such as librdkafka's rejection of it) with every
+/// occurrence of `value` replaced by "[hidden]" when `key` is a secret; unchanged otherwise.
+std::string redact_config_text(std::string text, std::string_view key, std::string_view value);
+
 }  // namespace kstreams::internal

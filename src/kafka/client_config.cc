@@ -29,14 +29,6 @@ void error_callback(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*
   }
 }
 
-std::string hide_value(std::string text, std::string_view value) {
-  if (value.empty()) return text;
-  for (std::size_t at = text.find(value); at != std::string::npos; at = text.find(value, at + 1)) {
-    text.replace(at, value.size(), "[hidden]");
-  }
-  return text;
-}
-
 }  // namespace
 
 int spdlog_level_for_syslog(int syslog_level) {
@@ -55,7 +47,7 @@ Result<ConfPtr> make_conf(const ConfigEntries& entries, std::string_view role) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr.data(), errstr.size()) !=
         RD_KAFKA_CONF_OK) {
       std::string reason = errstr.data();
-      if (internal::is_secret_config_key(key)) reason = hide_value(std::move(reason), value);
+      reason = internal::redact_config_text(std::move(reason), key, value);
       return invalid_argument(std::string(role) + " config property '" + key + "' = '" +
                               internal::redact_config_value(key, value) + "': " + reason);
     }

@@ -71,6 +71,15 @@ TEST(LoggingTest, RedactsSecrets) {
   }
 }
 
+TEST(LoggingTest, RedactsASecretQuotedInAMessage) {
+  EXPECT_EQ(internal::redact_config_text("bad 's3cret' (s3cret)", "sasl.password", "s3cret"),
+            "bad '[hidden]' ([hidden])");
+  EXPECT_EQ(internal::redact_config_text("bad 'x1'", "linger.ms", "x1"), "bad 'x1'")
+      << "not a secret";
+  // A value that also occurs in the replacement must not be replaced again (and again).
+  EXPECT_EQ(internal::redact_config_text("d-d", "ssl.key.password", "d"), "[hidden]-[hidden]");
+}
+
 TEST(LoggingTest, LoggerIsNamedKstreams) {
   EXPECT_EQ(internal::logger().name(), "kstreams");
   EXPECT_EQ(&internal::logger(), &internal::logger());

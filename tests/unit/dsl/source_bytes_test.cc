@@ -102,12 +102,13 @@ TEST(SourceBytesTest, OffByDefaultEveryValueIsSerializedAsKafkaStreamsDoes) {
 }
 
 TEST(SourceBytesTest, ThePropertyIsABoolean) {
-  Result<StreamsConfig> on =
-      StreamsConfig::from_properties({{"sink.forwards.source.bytes", "true"}});
+  Result<StreamsConfig> on = StreamsConfig::from_properties(
+      {{"application.id", "app"}, {"sink.forwards.source.bytes", "true"}});
   ASSERT_OK(on.status());
   EXPECT_TRUE(on->sink_forwards_source_bytes);
   EXPECT_FALSE(StreamsConfig().sink_forwards_source_bytes);
-  EXPECT_THAT(StreamsConfig::from_properties({{"sink.forwards.source.bytes", "yes"}}),
+  EXPECT_THAT(StreamsConfig::from_properties(
+                  {{"application.id", "app"}, {"sink.forwards.source.bytes", "yes"}}),
               testing::StatusIs(StatusCode::kInvalidArgument,
                                 ::testing::HasSubstr("sink.forwards.source.bytes")));
 }

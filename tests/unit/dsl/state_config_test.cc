@@ -36,7 +36,8 @@ TEST(StateConfigTest, ZeroCacheForwardsEveryUpdate) {
 }
 
 TEST(StateConfigTest, InvalidStateSettingsNameTheProperty) {
-  auto rejected = [](const std::map<std::string, std::string>& props) {
+  auto rejected = [](std::map<std::string, std::string> props) {
+    props["application.id"] = "state-config";
     Result<StreamsConfig> config = StreamsConfig::from_properties(props);
     if (config.ok()) return config->validate();
     return config.status();
@@ -46,8 +47,9 @@ TEST(StateConfigTest, InvalidStateSettingsNameTheProperty) {
   EXPECT_THAT(rejected({{"rocksdb.block.cache.bytes", "10"}}).message(),
               HasSubstr("rocksdb.block.cache.bytes"));
   EXPECT_THAT(rejected({{"replication.factor", "0"}}).message(), HasSubstr("replication.factor"));
-  Result<StreamsConfig> ok = StreamsConfig::from_properties(
-      {{"cache.max.bytes.buffering", "0"}, {"replication.factor", "3"}});
+  Result<StreamsConfig> ok = StreamsConfig::from_properties({{"application.id", "state-config"},
+                                                             {"cache.max.bytes.buffering", "0"},
+                                                             {"replication.factor", "3"}});
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->statestore_cache_max_bytes, 0);
   EXPECT_EQ(ok->replication_factor, 3);
