@@ -1,6 +1,9 @@
 #include "examples/address_router/address_router.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include <kstreams/serde/protobuf.h>
 
@@ -25,11 +28,21 @@ void build(kstreams::StreamsBuilder& builder) {
   invalid.to(std::string(kInvalidTopic));
 }
 
-void configure(kstreams::StreamsConfig& config) {
-  config.default_deserialization_exception_handler = kstreams::error_handlers::dead_letter();
-  config.errors_dead_letter_queue_topic_name = std::string(kDeadLetterTopic);
+void configure(kstreams::StreamsConfig& config, const std::set<std::string>& user_set_properties) {
+  const auto user_set = [&](std::initializer_list<std::string_view> names) {
+    return std::ranges::any_of(names, [&](std::string_view name) {
+      return user_set_properties.contains(std::string(name));
+    });
+  };
+  if (!user_set(
+          {"default.deserialization.exception.handler", "deserialization.exception.handler"})) {
+    config.default_deserialization_exception_handler = kstreams::error_handlers::dead_letter();
+  }
+  if (!user_set({"errors.dead.letter.queue.topic.name"})) {
+    config.errors_dead_letter_queue_topic_name = std::string(kDeadLetterTopic);
+  }
   // Routing never changes an address: each output is written as the bytes that came in.
-  config.sink_forwards_source_bytes = true;
+  if (!user_set({"sink.forwards.source.bytes"})) config.sink_forwards_source_bytes = true;
 }
 
 }  // namespace address_router

@@ -8,6 +8,8 @@
 // `build()` is shared by main() and the tests, so the tests exercise exactly what runs.
 #pragma once
 
+#include <set>
+#include <string>
 #include <string_view>
 
 #include <kstreams/kstreams.h>
@@ -28,7 +30,11 @@ bool has_required_fields(const Address& address);
 /// Adds the router to `builder`.
 void build(kstreams::StreamsBuilder& builder);
 
-/// The router's error handling: undecodable records go to the dead-letter topic.
-void configure(kstreams::StreamsConfig& config);
+/// The router's settings: undecodable records go to the dead-letter topic
+/// (`default.deserialization.exception.handler` = DeadLetter, `errors.dead.letter.queue.topic.name`
+/// = addresses.dlq), and routed addresses keep their bytes (`sink.forwards.source.bytes` = true).
+/// A setting whose property name (or alias) is in `user_set_properties` stays as the user set it.
+void configure(kstreams::StreamsConfig& config,
+               const std::set<std::string>& user_set_properties = {});
 
 }  // namespace address_router

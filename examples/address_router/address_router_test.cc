@@ -1,7 +1,10 @@
 // The address router on the TopologyTestDriver: every route, headers and timestamps, the
-// dead-letter path, and contract evolution in both directions.
+// dead-letter path, contract evolution in both directions, and configure() keeping what the user
+// set.
 #include "examples/address_router/address_router.h"
 
+#include <optional>
+#include <set>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -22,15 +25,25 @@ using ::testing::ElementsAre;
 using AddressOutput = kstreams::testing::TestOutputTopic<std::string, Address>;
 using BytesOutput = kstreams::testing::TestOutputTopic<std::string, std::string>;
 
+kstreams::Topology make_topology() {
+  kstreams::StreamsBuilder builder;
+  build(builder);
+  return builder.build().value();
+}
+
+// `a` encoded with its type last: valid protobuf, which a re-serialization would reorder.
+std::string encoded_type_last(const Address& a) {
+  Address without_type = a;
+  without_type.clear_type();
+  Address only_type;
+  only_type.set_type(a.type());
+  return without_type.SerializeAsString() + only_type.SerializeAsString();
+}
+
 class AddressRouterTest : public ::testing::Test {
  protected:
   AddressRouterTest() : driver_(make_topology(), make_config()) {}
 
-  static kstreams::Topology make_topology() {
-    kstreams::StreamsBuilder builder;
-    build(builder);
-    return builder.build().value();
-  }
   static kstreams::StreamsConfig make_config() {
     kstreams::StreamsConfig config{.application_id = "address-router-test"};
     configure(config);
@@ -153,11 +166,7 @@ TEST_F(AddressRouterTest, RoutedAddressesKeepTheBytesTheyCameWith) {
   // configure() turns on sink.forwards.source.bytes: an address is written as its producer
   // encoded it. Here the type comes last, which protobuf parses (and would re-serialize first).
   const Address a = generator_.address(SHIPPING);
-  Address without_type = a;
-  without_type.clear_type();
-  Address only_type;
-  only_type.set_type(a.type());
-  const std::string type_last = without_type.SerializeAsString() + only_type.SerializeAsString();
+  const std::string type_last = encoded_type_last(a);
   ASSERT_NE(type_last, a.SerializeAsString());
   raw_input_.pipe_input(a.customer_id(), type_last);
 
@@ -197,6 +206,57 @@ TEST_F(AddressRouterTest, GeneratedInputLandsWhereTheGeneratorExpects) {
   EXPECT_EQ(raw_output(kDeadLetterTopic).queue_size(), expected[Route::kDeadLetter]);
   EXPECT_GT(expected[Route::kDeadLetter], 0u);
   EXPECT_GT(expected[Route::kInvalid], 0u);
+}
+
+// The user's settings, as a properties file would give them: configure() keeps them.
+class ConfiguredByTheUserTest : public ::testing::Test {
+ protected:
+  void start(kstreams::StreamsConfig config, const std::set<std::string>& user_set_properties) {
+    configure(config, user_set_properties);
+    driver_.emplace(make_topology(), config);
+  }
+  TopologyTestDriver& driver() { return *driver_; }
+  void pipe_raw(const std::string& key, const std::string& value) {
+    driver_->create_input_topic<std::string, std::string>(std::string(kInputTopic))
+        .pipe_input(key, value);
+  }
+  BytesOutput raw_output(std::string_view topic) {
+    return driver_->create_output_topic<std::string, std::string>(std::string(topic));
+  }
+
+  std::optional<TopologyTestDriver> driver_;
+  AddressGenerator generator_{7, 0.0};
+};
+
+TEST_F(ConfiguredByTheUserTest, TheUsersDeserializationHandlerIsKept) {
+  start({.application_id = "address-router-test",
+         .default_deserialization_exception_handler = kstreams::error_handlers::log_and_continue()},
+        {"default.deserialization.exception.handler"});
+  pipe_raw("cust-1", "\x0f\xff\xff not an address");
+
+  EXPECT_TRUE(raw_output(kDeadLetterTopic).is_empty());
+  EXPECT_EQ(driver().metrics().records_skipped, 1u);
+  EXPECT_EQ(driver().metrics().records_dead_lettered, 0u);
+}
+
+TEST_F(ConfiguredByTheUserTest, TheUsersSourceBytesSettingIsKept) {
+  start({.application_id = "address-router-test", .sink_forwards_source_bytes = false},
+        {"sink.forwards.source.bytes"});
+  const Address a = generator_.address(SHIPPING);
+  const std::string type_last = encoded_type_last(a);
+  ASSERT_NE(type_last, a.SerializeAsString());
+  pipe_raw(a.customer_id(), type_last);
+
+  // Serialized again: protobuf's canonical field order, not the producer's.
+  EXPECT_EQ(raw_output(kShippingTopic).read_value(), a.SerializeAsString());
+}
+
+TEST_F(ConfiguredByTheUserTest, WhatTheUserDidNotSetIsTheRouters) {
+  start({.application_id = "address-router-test", .sink_forwards_source_bytes = false},
+        {"application.id"});
+  pipe_raw("cust-1", "\x0f\xff\xff not an address");
+
+  EXPECT_EQ(driver().metrics().records_dead_lettered, 1u);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ namespace kstreams::runtime_testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 namespace fs = std::filesystem;
 
@@ -137,6 +138,17 @@ class ProcessTest : public ::testing::Test {
   TempDir dir_;
 };
 
+/// Waits at most `limit` for `text` on the child's stdout.
+bool wait_for_output(ChildProcess& child, const std::string& text,
+                     std::chrono::milliseconds limit) {
+  return wait_until(
+      [&] {
+        child.drain(50ms);
+        return child.output().find(text) != std::string::npos;
+      },
+      limit);
+}
+
 TEST_F(ProcessTest, ServiceModeRoutesTheInputOfAClusterProcessAndStopsOnSigterm) {
   const std::vector<std::string> outputs = {
       std::string(address_router::kShippingTopic), std::string(address_router::kBillingTopic),
@@ -186,12 +198,15 @@ TEST_F(ProcessTest, ServiceModeRoutesTheInputOfAClusterProcessAndStopsOnSigterm)
     for (int i = 0; i < kRecords; ++i) ++expected[topic_of.at(generator.next().expected)];
   }
 
+  // The cluster and the group come from a properties file: no flag overrides them.
+  std::ofstream(path("router.properties"))
+      << "bootstrap.servers=" << bootstrap << "\napplication.id=it-router-process\n";
   ChildProcess router;
   ASSERT_TRUE(router.spawn(
-      {ADDRESS_ROUTER_BINARY, "--bootstrap-servers", bootstrap, "--application-id",
-       "it-router-process", "--state-dir", path("state").string(), "--property",
-       "commit.interval.ms=200", "--property", "consumer.session.timeout.ms=4000", "--property",
-       "consumer.heartbeat.interval.ms=300", "--property", "consumer.fetch.wait.max.ms=10"},
+      {ADDRESS_ROUTER_BINARY, "--config", path("router.properties").string(), "--state-dir",
+       path("state").string(), "--property", "commit.interval.ms=200", "--property",
+       "consumer.session.timeout.ms=4000", "--property", "consumer.heartbeat.interval.ms=300",
+       "--property", "consumer.fetch.wait.max.ms=10"},
       path("router.err")));
   auto reader = TopicReader::open(bootstrap, outputs);
   ASSERT_NE(reader, nullptr);
@@ -207,7 +222,8 @@ TEST_F(ProcessTest, ServiceModeRoutesTheInputOfAClusterProcessAndStopsOnSigterm)
   const auto status = router.wait(30s, SIGTERM);
   EXPECT_TRUE(exited_with(status, 0))
       << exit_description(status) << "; stderr: " << read_text(path("router.err"));
-  EXPECT_THAT(router.output(), HasSubstr("address-router: running against " + bootstrap));
+  EXPECT_THAT(router.output(), HasSubstr("address-router: running against " + bootstrap +
+                                         " as 'it-router-process'"));
   EXPECT_THAT(router.output(), HasSubstr("address-router: signal 15, closing"));
   EXPECT_THAT(router.output(), HasSubstr("address-router: closed (clean); processed 1000"));
 
@@ -226,6 +242,46 @@ TEST_F(ProcessTest, DemoModeRoutesEveryRecordOnItsEmbeddedCluster) {
                                       << "\nstderr: " << read_text(path("demo.err"));
   EXPECT_THAT(demo.output(), HasSubstr("address-router: every record landed where it belongs"));
   EXPECT_THAT(demo.output(), HasSubstr("embedded Kafka cluster at 127.0.0.1:"));
+}
+
+TEST_F(ProcessTest, DemoModeStopsOnSigintWithAPartialReport) {
+  ChildProcess demo;
+  ASSERT_TRUE(demo.spawn({ADDRESS_ROUTER_BINARY, "--records", "2000000", "--state-dir",
+                          path("state").string(), "--timeout", "120"},
+                         path("demo.err")));
+  ASSERT_TRUE(wait_for_output(demo, "address-router: producing 2000000", 30s))
+      << "stdout: " << demo.output() << "\nstderr: " << read_text(path("demo.err"));
+
+  const auto status = demo.wait(40s, SIGINT);
+  EXPECT_TRUE(exited_with(status, 130)) << exit_description(status) << "\nstdout: " << demo.output()
+                                        << "\nstderr: " << read_text(path("demo.err"));
+  EXPECT_THAT(demo.output(), HasSubstr("address-router: produced "));
+  EXPECT_THAT(demo.output(), HasSubstr(" of 2000000 records, processed "));
+  EXPECT_THAT(demo.output(), HasSubstr("addresses.shipping"));
+  EXPECT_THAT(demo.output(),
+              HasSubstr("address-router: interrupted by signal 2; the run is incomplete"));
+  EXPECT_THAT(demo.output(), Not(HasSubstr("every record landed where it belongs")));
+}
+
+TEST_F(ProcessTest, GenerateStopsOnSigintAndSaysSo) {
+  // Nothing is ever delivered to this address: without the signal, --generate would wait for
+  // its full queue for minutes (until librdkafka's message timeout). The queue's size is a
+  // client property, which --generate applies as the application's producer would.
+  ChildProcess generate;
+  ASSERT_TRUE(
+      generate.spawn({ADDRESS_ROUTER_BINARY, "--bootstrap-servers", "127.0.0.1:1", "--generate",
+                      "5000000", "--property", "producer.queue.buffering.max.messages=10000"},
+                     path("generate.err")));
+  ASSERT_TRUE(wait_for_output(generate, "address-router: producing 5000000 addresses", 10s))
+      << "stdout: " << generate.output() << "\nstderr: " << read_text(path("generate.err"));
+  std::this_thread::sleep_for(200ms);  // into the loop
+
+  const auto status = generate.wait(20s, SIGINT);
+  EXPECT_TRUE(exited_with(status, 130))
+      << exit_description(status) << "\nstdout: " << generate.output()
+      << "\nstderr: " << read_text(path("generate.err"));
+  EXPECT_THAT(generate.output(), HasSubstr("address-router: interrupted by signal 2"));
+  EXPECT_THAT(generate.output(), Not(HasSubstr("produced 5000000 addresses")));
 }
 
 }  // namespace

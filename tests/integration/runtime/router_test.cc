@@ -1,6 +1,8 @@
 // The address router end to end on the Kafka runtime: generated input (with incomplete and
 // undecodable records) produced by a plain client, routed by KafkaStreams, read back by a plain
-// client, every record checked against where the generator says it belongs.
+// client, every record checked against where the generator says it belongs. On the embedded
+// cluster: routing needs no broker semantics (scale-out and failover run against a real broker,
+// tests/integration/broker/router_scenarios.py).
 #include <cstdint>
 #include <map>
 #include <set>
@@ -15,6 +17,7 @@
 
 #include "examples/address_router/address_generator.h"
 #include "examples/address_router/address_router.h"
+#include "examples/address_router/sample_input.h"
 #include "tests/integration/runtime/runtime_test_util.h"
 
 namespace kstreams::runtime_testing {
@@ -134,6 +137,27 @@ TEST_F(RouterTest, EveryGeneratedRecordLandsWhereItBelongs) {
   EXPECT_EQ(m.records_dead_lettered,
             expected[std::string(address_router::kDeadLetterTopic)].size());
   EXPECT_EQ(m.records_produced, static_cast<std::uint64_t>(kRecords));
+}
+
+TEST_F(RouterTest, SampleInputStopsWhenAskedAndDeliversWhatItProduced) {
+  const std::string input(address_router::kInputTopic);
+  ASSERT_OK(cluster_->create_topic(input, 4));
+  const StreamsConfig config = fast_config("it-router-sample", cluster_->bootstrap(), dir_.path());
+  constexpr std::int64_t kAsked = 1'000'000;
+  int stop_checks = 0;
+  auto produced = address_router::produce_sample_input(
+      address_router::sample_client_properties(config, cluster_->bootstrap()),
+      {.topic = input, .count = kAsked, .seed = 7, .invalid_share = 0.2},
+      [&] { return ++stop_checks > 3; });
+  ASSERT_OK(produced.status());
+
+  std::int64_t total = 0;
+  for (const auto& [route, count] : *produced) total += count;
+  EXPECT_EQ(total, 3 * 1000) << "asked every 1000 records: the 4th answer stops it";
+  auto counts = address_router::count_records(
+      address_router::sample_client_properties(config, cluster_->bootstrap()), {input});
+  ASSERT_OK(counts.status());
+  EXPECT_EQ((*counts)[input], total) << "every record produced before the stop is delivered";
 }
 
 }  // namespace
