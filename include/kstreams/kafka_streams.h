@@ -4,12 +4,12 @@
 // group `application.id`; start the same program several times to scale out: the instances
 // split the input partitions (tasks) between them and take over each other's when one leaves.
 //
+//   kstreams::ShutdownSignal signals;  // first: SIGINT / SIGTERM blocked (shutdown_signal.h)
 //   kstreams::KafkaStreams app(topology, kstreams::StreamsConfig{
 //       .application_id = "address-router",
 //       .bootstrap_servers = "localhost:9092"});   // "" = an embedded cluster in this process
 //   if (kstreams::Status s = app.start(); !s.ok()) { ... }
-//   kstreams::ShutdownSignal::wait();              // SIGINT / SIGTERM
-//   return app.close(std::chrono::seconds(30)).ok() ? 0 : 1;
+//   signals.wait(); return app.close(std::chrono::seconds(30)).ok() ? 0 : 1;
 //
 // Thread-safety: every method may be called from any thread. Listeners and handlers run on
 // kstreams' threads; keep them short and do not call close() from them.
@@ -80,8 +80,8 @@ struct ThreadMetrics {
   std::uint64_t rebalances = 0;
   std::uint64_t active_tasks = 0;
   std::uint64_t assigned_partitions = 0;
-  /// Records between the consumer's position and the partitions' high watermarks, as of the
-  /// last commit (-1 when unknown).
+  /// Records between the committed (else processed) offsets of the thread's partitions and their
+  /// high watermarks, as of the last commit (-1 before one).
   std::int64_t consumer_lag = -1;
   /// How long the stream thread spends in a commit, averaged over its commits, and the longest.
   /// A commit flushes the caches; under exactly_once_v2 it also flushes the producer and commits

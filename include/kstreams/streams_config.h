@@ -71,8 +71,8 @@ struct StreamsConfig {
   /// the broker's default. Default: -1.
   int replication_factor = -1;
   /// `max.task.idle.ms`: how long a task with several input partitions waits for an empty
-  /// partition before processing the others out of timestamp order. 0: never waits; -1: always
-  /// waits. Default: 0.
+  /// partition: -1 never; 0 while it may have records on the broker; n: that, then n ms more
+  /// (KIP-695, docs/adr/0010). Default: 0.
   std::int64_t max_task_idle_ms = 0;
   /// `buffered.records.per.partition`: a partition whose task buffer holds this many records is
   /// paused until it drains (backpressure). Default: 1000.
@@ -126,12 +126,12 @@ struct StreamsConfig {
   /// Keys prefixed "kafka.", "consumer." or "producer." and other valid librdkafka properties go
   /// to `client_properties`. An unknown key or a malformed value is kInvalidArgument naming it.
   static Result<StreamsConfig> from_properties(const std::map<std::string, std::string>& props);
-  /// Reads a Java-style properties file ("key=value" lines, '#' and '!' comments) and applies
-  /// `from_properties`. kIo when the file cannot be read.
+  /// Reads a properties file in java.util.Properties' format (docs/configuration.md) into a map
+  /// for `from_properties`. kIo when it cannot be read; kInvalidArgument naming file and line.
   static Result<std::map<std::string, std::string>> read_properties_file(const std::string& path);
-  /// Parses command-line style "key=value" assignments (e.g. repeated --property flags) into
-  /// `props`, later ones overriding earlier ones and what `props` held. kInvalidArgument naming
-  /// the first assignment without '='.
+  /// Parses command-line "key=value" assignments (repeated --property flags; ':' or a blank also
+  /// separates, as in a properties file) into `props`, later ones overriding earlier ones and
+  /// what `props` held. kInvalidArgument for one without key or separator (no value shown).
   static Status parse_assignments(const std::vector<std::string>& assignments,
                                   std::map<std::string, std::string>& props);
 };

@@ -145,7 +145,8 @@ Status Consumer::assign(const std::vector<TopicPartition>& partitions) {
 }
 
 Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout,
+                                                     bool ends_of_partitions) {
   if (!rk_) return closed_error();
   // rd_kafka_consume_batch_queue waits until it has `max_records` messages or the whole timeout
   // has passed, which would add up to `timeout` of latency at low rates. So: take what is
@@ -175,7 +176,7 @@ Result<std::vector<MessagePtr>> Consumer::poll_batch(std::size_t max_records,
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       records.push_back(std::move(message));
     } else if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      continue;
+      if (ends_of_partitions) records.push_back(std::move(message));
     } else if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
       fatal = fatal_error_status(rk_.get());
     } else {

@@ -75,9 +75,12 @@ class Consumer {
   /// Up to `max_records` records, waiting at most `timeout` for the first one. Also serves
   /// rebalances and commit results. Consumer error events are informational in librdkafka (the
   /// client recovers by itself): they are logged and skipped, except a fatal error, which is
-  /// returned. An empty vector means nothing arrived in time.
+  /// returned. An empty vector means nothing arrived in time. With `ends_of_partitions` (and
+  /// `enable.partition.eof=true`), the vector also holds, in order, librdkafka's end-of-partition
+  /// events (`err` RD_KAFKA_RESP_ERR__PARTITION_EOF): the partition was caught up at `offset`.
   Result<std::vector<MessagePtr>> poll_batch(std::size_t max_records,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout,
+                                             bool ends_of_partitions = false);
 
   /// Commits `offsets` (next offset to read per partition), or the current positions of all
   /// assigned partitions when `offsets` is empty. kAsync results are logged when they fail.

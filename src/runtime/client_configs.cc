@@ -1,6 +1,10 @@
 #include "src/runtime/client_configs.h"
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,7 +33,75 @@ bool is_group_instance_id(const std::pair<std::string, std::string>& entry) {
   return entry.first == kGroupInstanceId;
 }
 
+// librdkafka's spellings of a boolean.
+std::string normalized(std::string value) {
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (value == "1") return "true";
+  if (value == "0") return "false";
+  return value;
+}
+
+// A property kstreams decides for one client: `required` is the only value accepted (nullopt:
+// none is), `why` says what another value would break.
+struct OwnedProperty {
+  std::string_view key;
+  std::optional<std::string> required;
+  std::string why;
+};
+
+Status check_owned(const StreamsConfig& config, std::string_view client_prefix,
+                   const std::vector<OwnedProperty>& owned) {
+  constexpr std::string_view kBoth = "kafka.";
+  for (const auto& [given, value] : config.client_properties) {
+    std::string_view key = given;
+    if (key.starts_with(kBoth)) {
+      key.remove_prefix(kBoth.size());
+    } else if (key.starts_with(client_prefix)) {
+      key.remove_prefix(client_prefix.size());
+    } else if (key.starts_with("consumer.") || key.starts_with("producer.")) {
+      continue;  // the other client's
+    }
+    for (const OwnedProperty& p : owned) {
+      if (key != p.key || (p.required && normalized(value) == *p.required)) continue;
+      return invalid_argument("client property '" + given + "' = '" + value +
+                              "' cannot be used: " + p.why);
+    }
+  }
+  return {};
+}
+
 }  // namespace
+
+Status check_user_client_properties(const StreamsConfig& config, bool copartitioned) {
+  const bool eos = config.processing_guarantee == ProcessingGuarantee::kExactlyOnceV2;
+  std::vector<OwnedProperty> consumer = {
+      {"group.id", config.application_id,
+       "the stream threads' consumer group is application.id ('" + config.application_id + "')"},
+      {"enable.auto.commit", "false",
+       "kstreams commits offsets itself, only once the outputs of their records are durable"},
+      {"enable.auto.offset.store", "false",
+       "kstreams commits offsets itself, only once the outputs of their records are durable"},
+      {"enable.partition.eof", "true",
+       "a task learns from it that an empty input partition is caught up (max.task.idle.ms)"},
+  };
+  if (eos) {
+    consumer.push_back(
+        {"isolation.level", "read_committed", "exactly_once_v2 reads only committed transactions"});
+  }
+  if (copartitioned) {
+    consumer.push_back({"partition.assignment.strategy", "range",
+                        "a sub-topology reads several topics, and only the range assignor gives "
+                        "partition p of each to the same member (ADR 0005)"});
+  }
+  KSTREAMS_RETURN_IF_ERROR(check_owned(config, "consumer.", consumer));
+  if (!eos) return {};
+  return check_owned(
+      config, "producer.",
+      {{"enable.idempotence", "true", "exactly_once_v2 needs the idempotent producer"},
+       {"transactional.id", std::nullopt,
+        "under exactly_once_v2 kstreams gives each stream thread a transactional.id of its own"}});
+}
 
 kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientIdentity& id) {
   kafka::ConfigEntries entries{
@@ -39,6 +111,9 @@ kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientId
       // Offsets are committed by the stream thread, only for records whose outputs are durable.
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
+      // An end-of-partition event tells a task that an empty input is caught up: with
+      // max.task.idle.ms >= 0 it waits for that before processing its other inputs (ADR 0010).
+      {"enable.partition.eof", "true"},
       {"auto.offset.reset", "earliest"},
       // Partition p of every co-partitioned topic lands on the same member (no custom assignor
       // in librdkafka).
@@ -53,7 +128,7 @@ kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientId
   };
   if (id.embedded) {
     // The mock holds an empty fetch for the whole wait and times rebalances by the session
-    // timeout (research/librdkafka-mock-and-deps.md).
+    // timeout (src/kafka/embedded_cluster.h).
     entries.emplace_back("fetch.wait.max.ms", "10");
     entries.emplace_back("session.timeout.ms", "4000");
     entries.emplace_back("heartbeat.interval.ms", "300");
@@ -107,6 +182,7 @@ kafka::ConfigEntries assigned_consumer_config(const StreamsConfig& config, const
                                               std::string_view role, bool read_uncommitted) {
   kafka::ConfigEntries entries = consumer_config(config, id);
   std::erase_if(entries, is_group_instance_id);
+  std::erase_if(entries, [](const auto& entry) { return entry.first == "enable.partition.eof"; });
   for (auto& [key, value] : entries) {
     if (key == "group.id") value = config.application_id + "-" + std::string(role);
     if (key == "client.id") value = id.client_id + "-" + std::string(role) + "-consumer";

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include <kstreams/status.h>
 #include <kstreams/streams_config.h>
 
 #include "src/kafka/client_config.h"
@@ -21,6 +22,14 @@ struct ClientIdentity {
   /// threads of one instance are distinct members.
   int thread = 0;
 };
+
+/// Rejects (kInvalidArgument, naming the property as given) a user client property that would
+/// undo what kstreams relies on: the stream threads' consumer group is application.id and they
+/// commit offsets themselves, only after outputs are durable; exactly-once needs read_committed,
+/// idempotence and kstreams' own transactional ids; and `copartitioned`, when a sub-topology
+/// reads several topics, needs the `range` assignor. A property set to kstreams' own value is
+/// accepted (a Kafka Streams configuration may spell its defaults out).
+Status check_user_client_properties(const StreamsConfig& config, bool copartitioned);
 
 kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientIdentity& id);
 kafka::ConfigEntries producer_config(const StreamsConfig& config, const ClientIdentity& id);

@@ -84,8 +84,8 @@ class KafkaStreams::Impl {
     {
       std::lock_guard lock(mutex_);
       if (state_ != StreamsState::kCreated) {
-        return illegal_state("KafkaStreams::start: already started (state " +
-                             std::string(to_string(state_)) + ")");
+        return illegal_state("KafkaStreams::start: only a CREATED client can start; this one is " +
+                             std::string(to_string(state_)));
       }
     }
     if (Status s = prepare(); !s.ok()) {
@@ -103,13 +103,9 @@ class KafkaStreams::Impl {
 
   Status close(const CloseOptions& options) {
     const std::chrono::milliseconds timeout = options.timeout;
+    bool never_started = false;
     {
       std::lock_guard lock(mutex_);
-      if (state_ == StreamsState::kCreated) {
-        state_ = StreamsState::kNotRunning;
-        cv_.notify_all();
-        return {};
-      }
       if (closed_) {
         // Again, after a close that timed out: threads still stopping may yet leave the group.
         if (options.leave_group) {
@@ -118,6 +114,13 @@ class KafkaStreams::Impl {
         return {};
       }
       closed_ = true;
+      never_started = state_ == StreamsState::kCreated;
+    }
+    if (never_started) {
+      // Nothing runs yet; the listener still sees the states Kafka Streams goes through.
+      transition(StreamsState::kPendingShutdown, {});
+      transition(StreamsState::kNotRunning, {});
+      return {};
     }
     // An add_stream_thread() under way either put its thread where stop_threads() finds it or
     // stops it itself: wait for it.
@@ -232,6 +235,8 @@ class KafkaStreams::Impl {
                              std::string(to_string(state_)));
       }
     }
+    // The directory removed below is named by application.id: never "..", say.
+    KSTREAMS_RETURN_IF_ERROR(config_.validate());
     const std::filesystem::path root =
         std::filesystem::path(config_.state_dir) / config_.application_id;
     std::error_code ec;
@@ -295,11 +300,24 @@ class KafkaStreams::Impl {
   }
 
  private:
+  /// Whether a sub-topology reads more than one topic (a join or a merge), whose partition p
+  /// must be processed by one task.
+  bool reads_copartitioned_topics() const {
+    const internal::TopologyDefinition& def = internal::TopologyAccess::definition(topology_);
+    std::map<int, int> sources;
+    for (const auto& [topic, node] : def.source_by_topic) {
+      if (++sources[def.subtopology_of.at(node)] > 1) return true;
+    }
+    return false;
+  }
+
   Status prepare() {
     KSTREAMS_RETURN_IF_ERROR(config_.validate());
     if (config_.application_id.empty()) {
       return invalid_argument("application.id must be set");
     }
+    KSTREAMS_RETURN_IF_ERROR(
+        internal::check_user_client_properties(config_, reads_copartitioned_topics()));
     const bool embedded = config_.uses_embedded_cluster();
     std::string bootstrap = config_.bootstrap_servers;
     if (embedded) {
@@ -877,6 +895,7 @@ class KafkaStreams::Impl {
     std::uint64_t consumed = 0;
     std::uint64_t commits = 0;
     std::uint64_t aborts = 0;
+    std::uint64_t rebalances = 0;
     std::uint64_t tasks = 0;
     std::int64_t lag = 0;
     double commit_ms_sum = 0;  // of the threads' averages
@@ -886,6 +905,7 @@ class KafkaStreams::Impl {
       consumed += m.records_consumed;
       commits += m.commits;
       aborts += m.aborts;
+      rebalances += m.rebalances;
       if (m.commit_latency_max_ms > 0) {
         commit_ms_sum += m.commit_latency_avg_ms;
         ++timed_threads;
@@ -897,10 +917,11 @@ class KafkaStreams::Impl {
     const ProcessingMetrics p = metrics();
     internal::logger().info(
         "{}: state {}, tasks {}, consumed {}, processed {}, produced {}, skipped {}, "
-        "dead-lettered {}, commits {}, lag {}, aborts {}, commit ms avg {:.1f} max {:.1f}",
+        "dead-lettered {}, commits {}, rebalances {}, lag {}, aborts {}, commit ms avg {:.1f} "
+        "max {:.1f}",
         config_.application_id, to_string(state()), tasks, consumed, p.records_processed,
-        p.records_produced, p.records_skipped, p.records_dead_lettered, commits, lag, aborts,
-        timed_threads == 0 ? 0.0 : commit_ms_sum / timed_threads, commit_ms_max);
+        p.records_produced, p.records_skipped, p.records_dead_lettered, commits, rebalances, lag,
+        aborts, timed_threads == 0 ? 0.0 : commit_ms_sum / timed_threads, commit_ms_max);
   }
 
   const Topology topology_;  // internal topic names resolved for application.id

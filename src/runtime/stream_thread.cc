@@ -204,6 +204,7 @@ void StreamThread::run() {
 }
 
 Status StreamThread::run_loop() {
+  bool stalled = false;  // records were buffered, and no task could process any
   while (!shutdown_requested_.load()) {
     bool buffered = false;
     for (const auto& [id, task] : tasks_) {
@@ -215,14 +216,16 @@ Status StreamThread::run_loop() {
     const std::int64_t idle_wait_ms =
         pending_.has_closed() ? std::min(config_.poll_ms, kAcknowledgementPollMs) : config_.poll_ms;
     const std::uint64_t epoch = assignment_epoch_;
+    // Buffered records that no task could take last round (max.task.idle.ms) wait for input.
+    const bool busy = buffered && !stalled;
     auto batch = consumer_->poll_batch(static_cast<std::size_t>(config_.max_poll_records),
-                                       std::chrono::milliseconds(buffered ? 0 : idle_wait_ms));
+                                       std::chrono::milliseconds(busy ? 0 : idle_wait_ms),
+                                       /*ends_of_partitions=*/true);
     if (!rebalance_error_.ok()) return rebalance_error_;
     if (!batch.ok()) return batch.status();
     std::unique_lock tasks_lock(tasks_mutex_);
     if (assignment_epoch_ != epoch) KSTREAMS_RETURN_IF_ERROR(drop_stale_records(*batch));
     KSTREAMS_RETURN_IF_ERROR(ensure_transaction());
-    local_.records_consumed += batch->size();
     // A batch holds runs of records of one partition: remember the last buffer found (and its
     // topic handle, which is one per topic: comparing it spares a string compare per record).
     PartitionBuffer* last = nullptr;
@@ -240,7 +243,11 @@ Status StreamThread::run_loop() {
         }
         last = &tasks_.at(it->second.first).partitions[it->second.second];
       }
+      // An end of partition follows the partition's records in the batch.
+      last->caught_up = message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+      if (last->caught_up) continue;
       last->records.push_back(std::move(message));
+      ++local_.records_consumed;
     }
     producer_->poll(std::chrono::milliseconds(0));
     if (!restorations_.empty()) {
@@ -250,11 +257,13 @@ Status StreamThread::run_loop() {
       KSTREAMS_RETURN_IF_ERROR(
           restore_some(std::chrono::milliseconds(all_restoring ? config_.poll_ms : 0)));
     }
+    const auto processed_before = e2e_samples_;
     if (Status processed = process_buffered(); !processed.ok()) {
       if (!eos_ || processed.code() != StatusCode::kTransactionAbortable) return processed;
       KSTREAMS_RETURN_IF_ERROR(abort_and_rewind(processed));
       continue;
     }
+    stalled = e2e_samples_ == processed_before && restorations_.empty();
     // Backpressure is decided after processing: a partition still holding a full buffer (its
     // task waits for another partition, or is slower than the fetcher) stops fetching until it
     // has drained to half. Pausing drops librdkafka's prefetched records for the partition (they
@@ -292,11 +301,11 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
     // The next record is the one with the smallest timestamp among the partitions' heads; a
     // task with an empty partition waits for it as max.task.idle.ms says.
     PartitionBuffer* next = nullptr;
-    bool some_empty = false;
+    EmptyInputs empty;
     std::int64_t next_ts = 0;
     for (auto& buffer : task.partitions) {
       if (buffer.records.empty()) {
-        some_empty = true;
+        ++(buffer.caught_up ? empty.caught_up : empty.lagging);
         continue;
       }
       const std::int64_t ts = kafka::message_timestamp(*buffer.records.front()).value_or(now_ms);
@@ -305,14 +314,7 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
         next_ts = ts;
       }
     }
-    if (next == nullptr) return {};
-    if (some_empty && config_.max_task_idle_ms != 0) {
-      if (config_.max_task_idle_ms < 0) return {};
-      if (task.idle_since_ms < 0) task.idle_since_ms = now_ms;
-      if (now_ms - task.idle_since_ms < config_.max_task_idle_ms) return {};
-    } else {
-      task.idle_since_ms = -1;
-    }
+    if (next == nullptr || !task.idling.ready(empty, now_ms)) return {};
 
     kafka::MessagePtr message = std::move(next->records.front());
     next->records.pop_front();
@@ -430,7 +432,7 @@ Status StreamThread::commit(CommitKind kind) {
   }
   ++local_.commits;
   record_commit_latency(started);
-  update_lag(offsets);
+  update_lag();
   return {};
 }
 
@@ -456,7 +458,7 @@ void StreamThread::commit_acknowledged() {
     find_buffer(tp.topic, tp.partition)->committed_offset = tp.offset;
   }
   ++local_.commits;
-  update_lag(acknowledged);
+  update_lag();
 }
 
 StreamThread::PartitionBuffer* StreamThread::find_buffer(const std::string& topic,
@@ -476,17 +478,25 @@ void StreamThread::record_commit_latency(std::chrono::steady_clock::time_point s
   local_.commit_latency_max_ms = std::max(local_.commit_latency_max_ms, took_ms);
 }
 
-void StreamThread::update_lag(const std::vector<kafka::TopicPartition>& committed) {
-  // Lag as of this commit, from the watermarks the consumer already knows (no request).
+void StreamThread::update_lag() {
+  // Over every owned partition, not only those in the last commit: a paused or waiting partition
+  // with a backlog is where lag matters. From the watermarks the consumer already knows (no
+  // request); a partition with nothing committed or processed since its assignment is not known.
   if (consumer_->native_handle() == nullptr) return;  // closed (a static member's handle is gone)
   std::int64_t lag = 0;
-  for (const auto& tp : committed) {
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    if (rd_kafka_get_watermark_offsets(consumer_->native_handle(), tp.topic.c_str(), tp.partition,
-                                       &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        high >= tp.offset) {
-      lag += high - tp.offset;
+  for (const auto& [id, task] : tasks_) {
+    for (const PartitionBuffer& buffer : task.partitions) {
+      const std::int64_t position =
+          buffer.committed_offset >= 0 ? buffer.committed_offset : buffer.processed_offset;
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      if (position >= 0 &&
+          rd_kafka_get_watermark_offsets(consumer_->native_handle(), buffer.topic.c_str(),
+                                         buffer.partition, &low,
+                                         &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          high >= position) {
+        lag += high - position;
+      }
     }
   }
   local_.consumer_lag = lag;
@@ -562,7 +572,11 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
       auto task = Task::create(topology_, {id.subtopology}, id, config_, *collector_,
                                &wall_clock_now_ms, stores_);
       if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
-      it = tasks_.emplace(id, ActiveTask{std::move(task).value(), {}, -1, 0}).first;
+      it = tasks_
+               .emplace(
+                   id,
+                   ActiveTask{std::move(task).value(), {}, TaskIdling(config_.max_task_idle_ms), 0})
+               .first;
       logger().info("{}: created task {}", name_, id.to_string());
       KSTREAMS_RETURN_IF_ERROR(begin_restoration(it->second));
     }
@@ -719,6 +733,7 @@ Status StreamThread::drop_stale_records(std::vector<kafka::MessagePtr>& batch) {
                             consumer_->committed(last_assigned_, std::chrono::seconds(30)));
   for (auto& tp : committed) {
     if (tp.offset < 0) tp.offset = -2;  // nothing committed: from the beginning (earliest)
+    if (PartitionBuffer* buffer = find_buffer(tp.topic, tp.partition)) buffer->caught_up = false;
   }
   return consumer_->seek(committed, std::chrono::seconds(30));
 }

@@ -33,6 +33,7 @@
 #include "src/runtime/pending_commits.h"
 #include "src/runtime/restore_notification.h"
 #include "src/runtime/task.h"
+#include "src/runtime/task_idling.h"
 
 namespace kstreams::internal {
 
@@ -89,6 +90,7 @@ class StreamThread {
     std::int64_t processed_offset = -1;  // next offset to commit (last processed + 1); -1: none
     std::int64_t committed_offset = -1;
     bool paused = false;
+    bool caught_up = false;  // librdkafka reported its end after the last record it delivered
   };
   // A changelog partition being read back into its store before the task may process.
   struct Restoration {
@@ -106,7 +108,7 @@ class StreamThread {
   struct ActiveTask {
     std::unique_ptr<Task> task;
     std::deque<PartitionBuffer> partitions;  // deque: buffers never relocate
-    std::int64_t idle_since_ms = -1;         // when the task first waited for an empty partition
+    TaskIdling idling;                       // max.task.idle.ms
     int restoring = 0;                       // changelogs still being restored; 0: processing
   };
 
@@ -133,7 +135,7 @@ class StreamThread {
   void commit_acknowledged();
   PartitionBuffer* find_buffer(const std::string& topic, std::int32_t partition);
   void record_commit_latency(std::chrono::steady_clock::time_point started);
-  void update_lag(const std::vector<kafka::TopicPartition>& committed);
+  void update_lag();
   void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
   /// Starts restoring the changelogs of a new task (from its checkpoint, or from the start).
   Status begin_restoration(ActiveTask& task);

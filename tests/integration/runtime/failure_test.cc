@@ -1,6 +1,7 @@
 // Failures on the Kafka runtime: a processor that throws (uncaught exception handler, thread
 // replacement, log-and-continue), undecodable bytes on the wire (dead letters), and a broker that
-// goes down and comes back while the application runs.
+// goes down and comes back while the application runs. On the embedded cluster: its fault
+// injection takes a broker down and up on demand, and none of this needs broker semantics.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>

@@ -1,5 +1,6 @@
 // KafkaStreams' life cycle on the embedded cluster: start errors, the state machine, resuming
-// from committed offsets, several threads, and two instances sharing one application.id.
+// from committed offsets, several threads, and two instances sharing one application.id. The
+// mock is enough here (groups, commits and rebalances work on it, if slowly) and fast to start.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -114,6 +115,104 @@ TEST_F(LifecycleTest, MergingTopicsWithDifferentPartitionCountsIsATopologyError)
   EXPECT_EQ(app.state(), StreamsState::kError);
 }
 
+/// in-a, in-b (merged: one task reads partition p of both) -> map_values(v + "!") -> out
+Topology merged(const std::string& a, const std::string& b, const std::string& out) {
+  StreamsBuilder builder;
+  builder.stream<std::string, std::string>(a)
+      .merge(builder.stream<std::string, std::string>(b))
+      .map_values([](const std::string& v) { return v + "!"; }, "mark")
+      .to(out);
+  auto topology = builder.build();
+  EXPECT_TRUE(topology.ok()) << topology.status();
+  return std::move(topology).value();
+}
+
+// max.task.idle.ms with one input of a two-partition task empty (and known to be at its end):
+// -1 (Kafka Streams' "disabled") and 0 process the other input at once; a positive value holds
+// it back that long.
+TEST_F(LifecycleTest, MaxTaskIdleMsDecidesHowLongATaskWaitsForAnEmptyInput) {
+  for (const std::int64_t idle_ms : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{2500}}) {
+    SCOPED_TRACE("max.task.idle.ms=" + std::to_string(idle_ms));
+    const std::string suffix = idle_ms < 0 ? "minus1" : std::to_string(idle_ms);
+    const std::string a = "idle-a-" + suffix;
+    const std::string b = "idle-b-" + suffix;
+    const std::string out = "idle-out-" + suffix;
+    for (const auto& topic : {a, b, out}) ASSERT_OK(cluster_->create_topic(topic, 1));
+    produce_range(a, 0, 10);  // nothing in b
+
+    StreamsConfig cfg = config("it-idle-" + suffix);
+    cfg.max_task_idle_ms = idle_ms;
+    KafkaStreams app(merged(a, b, out), cfg);
+    auto reader = TopicReader::open(cluster_->bootstrap(), {out});
+    ASSERT_NE(reader, nullptr);
+    ASSERT_OK(app.start());
+    // The task exists from RUNNING on (observed within one 20 ms step); it sees a's records at
+    // its first poll.
+    ASSERT_TRUE(wait_until([&] { return app.state() == StreamsState::kRunning; }, 20s));
+    const auto running = std::chrono::steady_clock::now();
+    ASSERT_TRUE(wait_until([&] { return app.metrics().records_processed > 0; }, 20s))
+        << "the task never processed the input it had";
+    const auto waited = std::chrono::steady_clock::now() - running;
+    EXPECT_EQ(expect_all_processed(reader->read_until(10, 20s), 10), 0);
+    ASSERT_OK(app.close(10s));
+    if (idle_ms > 0) {
+      EXPECT_GE(waited, std::chrono::milliseconds(idle_ms - 100)) << "processed too early";
+    }
+  }
+}
+
+// consumer_lag counts every partition of the thread, also one that was not in the last commit:
+// here the merge task waits (max.task.idle.ms) with a backlog of lag-a while commits go on for
+// what it processed of lag-b.
+TEST_F(LifecycleTest, ConsumerLagCountsAPartitionLeftOutOfTheLastCommit) {
+  for (const auto& topic : {"lag-a", "lag-b", "lag-out"}) {
+    ASSERT_OK(cluster_->create_topic(topic, 1));
+  }
+  StreamsConfig cfg = config("it-lag");
+  cfg.max_task_idle_ms = 60'000;  // the task waits a minute whenever one input is empty
+  KafkaStreams app(merged("lag-a", "lag-b", "lag-out"), cfg);
+  auto lag = [&app] {
+    const auto threads = app.thread_metrics();
+    return threads.empty() ? std::int64_t{-1} : threads.front().consumer_lag;
+  };
+
+  // Timestamps: a0 < b0 < b1. a0 is processed and committed; then lag-a is empty.
+  produce_range("lag-a", 0, 1);
+  std::this_thread::sleep_for(20ms);
+  produce_range("lag-b", 0, 2);
+  ASSERT_OK(app.start());
+  ASSERT_TRUE(wait_until([&] { return app.metrics().records_processed == 1 && lag() == 0; }, 20s))
+      << "processed " << app.metrics().records_processed << ", lag " << lag();
+
+  // 50 later records for lag-a: b0 and b1 go first, then lag-b is empty and the task waits with
+  // a's backlog; the commit after b1 holds only lag-b.
+  produce_range("lag-a", 1, 51);
+  EXPECT_TRUE(wait_until([&] { return app.metrics().records_processed == 3 && lag() >= 50; }, 20s))
+      << "processed " << app.metrics().records_processed << ", lag " << lag();
+  ASSERT_OK(app.close(10s));
+}
+
+// With the default max.task.idle.ms (0), a task waits for the records its empty inputs have on
+// the broker: the merged output follows the input timestamps across both topics.
+TEST_F(LifecycleTest, ByDefaultATaskTakesItsInputsInTimestampOrder) {
+  for (const auto& topic : {"order-a", "order-b", "order-out"}) {
+    ASSERT_OK(cluster_->create_topic(topic, 1));
+  }
+  produce_range("order-b", 0, 20, "early");  // CreateTime: before every record of order-a
+  std::this_thread::sleep_for(20ms);
+  produce_range("order-a", 0, 20, "late");
+  KafkaStreams app(merged("order-a", "order-b", "order-out"), config("it-order"));
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"order-out"});
+  ASSERT_NE(reader, nullptr);
+  ASSERT_OK(app.start());
+  const std::vector<ConsumedRecord>& out = reader->read_until(40, 30s);
+  ASSERT_OK(app.close(10s));
+  ASSERT_EQ(out.size(), 40U);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_THAT(out[i].value.value_or(""), StartsWith(i < 20 ? "early" : "late")) << i;
+  }
+}
+
 TEST_F(LifecycleTest, InvalidConfigIsInvalidArgumentNamingTheProperty) {
   ASSERT_OK(cluster_->create_topic("cfg-in", 1));
   ASSERT_OK(cluster_->create_topic("cfg-out", 1));
@@ -148,16 +247,41 @@ TEST_F(LifecycleTest, InvalidConfigIsInvalidArgumentNamingTheProperty) {
   EXPECT_THAT(d.start(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("application.id")));
 }
 
+// cleanup() removes <state.dir>/<application.id>: an id that names another directory is refused
+// before anything is touched.
+TEST_F(LifecycleTest, CleanupRefusesAnApplicationIdThatIsNotADirectoryName) {
+  KafkaStreams app(pass_through("cleanup-in", "cleanup-out"), config(".."));
+  EXPECT_THAT(app.cleanup(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("application.id must not be '..'")));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path()));
+}
+
 TEST_F(LifecycleTest, StartTwiceIsIllegalState) {
   ASSERT_OK(cluster_->create_topic("twice-in", 1));
   ASSERT_OK(cluster_->create_topic("twice-out", 1));
   KafkaStreams app(pass_through("twice-in", "twice-out"), config("it-twice"));
   ASSERT_OK(app.start());
-  EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState, HasSubstr("already started")));
+  EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState,
+                                    HasSubstr("only a CREATED client can start; this one is "
+                                              "REBALANCING")));
   EXPECT_EQ(app.state(), StreamsState::kRebalancing) << "the failed second start changes nothing";
   EXPECT_OK(app.close(10s));
   EXPECT_EQ(app.state(), StreamsState::kNotRunning);
   EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState));
+}
+
+TEST_F(LifecycleTest, ClosingAnUnstartedClientWalksThroughPendingShutdownOnce) {
+  KafkaStreams app(pass_through("never-in", "never-out"), config("it-never-started"));
+  StateRecorder states;
+  app.set_state_listener(states.listener());
+  EXPECT_OK(app.close(10s));
+  EXPECT_OK(app.close(10s)) << "a second close is a no-op";
+  EXPECT_EQ(app.state(), StreamsState::kNotRunning);
+  EXPECT_THAT(states.transitions(),
+              ElementsAre(Pair(StreamsState::kCreated, StreamsState::kPendingShutdown),
+                          Pair(StreamsState::kPendingShutdown, StreamsState::kNotRunning)))
+      << states.to_string();
+  EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState, HasSubstr("NOT_RUNNING")));
 }
 
 // --- 3. Embedded mode -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ namespace kstreams::internal {
 namespace {
 
 using kstreams::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // The value librdkafka ends up with: entries are applied in order, so the last one wins.
@@ -73,6 +74,57 @@ TEST(ClientConfigsTest, APropertyGivenWithAndWithoutTheKafkaPrefixIsRejected) {
   config.client_properties.erase("kafka.linger.ms");
   config.client_properties["producer.linger.ms"] = "10";
   EXPECT_TRUE(config.validate().ok());
+}
+
+// Kafka Streams overrides these; kstreams refuses them, naming the property as the user gave it.
+TEST(ClientConfigsTest, PropertiesKstreamsReliesOnCannotBeOverridden) {
+  EXPECT_THAT(check_user_client_properties(config_with("enable.auto.commit", "true"), false),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("client property 'enable.auto.commit' = 'true' cannot be used")));
+  EXPECT_THAT(
+      check_user_client_properties(config_with("consumer.enable.auto.offset.store", "1"), false),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("'consumer.enable.auto.offset.store'")));
+  EXPECT_THAT(check_user_client_properties(config_with("kafka.group.id", "other"), false),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("consumer group is application.id ('router')")));
+  // Producer-prefixed properties are not the consumer's.
+  EXPECT_OK(check_user_client_properties(config_with("producer.group.id", "other"), false));
+}
+
+TEST(ClientConfigsTest, PropertiesSetToKstreamsOwnValuesAreAccepted) {
+  StreamsConfig config = config_with("enable.auto.commit", "False");
+  config.client_properties["group.id"] = "router";
+  config.client_properties["consumer.partition.assignment.strategy"] = "range";
+  EXPECT_OK(check_user_client_properties(config, true));
+}
+
+TEST(ClientConfigsTest, OnlyTheRangeAssignorKeepsCopartitionedTopicsTogether) {
+  const StreamsConfig config =
+      config_with("consumer.partition.assignment.strategy", "cooperative-sticky");
+  EXPECT_OK(check_user_client_properties(config, /*copartitioned=*/false));
+  EXPECT_THAT(check_user_client_properties(config, /*copartitioned=*/true),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("'consumer.partition.assignment.strategy'"),
+                             HasSubstr("only the range assignor"))));
+}
+
+TEST(ClientConfigsTest, ExactlyOnceOwnsIsolationIdempotenceAndTransactionalIds) {
+  StreamsConfig config = config_with("isolation.level", "read_uncommitted");
+  EXPECT_OK(check_user_client_properties(config, false)) << "free under at-least-once";
+  config.processing_guarantee = ProcessingGuarantee::kExactlyOnceV2;
+  EXPECT_THAT(check_user_client_properties(config, false),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("'isolation.level'")));
+
+  config = config_with("producer.enable.idempotence", "false");
+  config.processing_guarantee = ProcessingGuarantee::kExactlyOnceV2;
+  EXPECT_THAT(check_user_client_properties(config, false),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("'producer.enable.idempotence'")));
+
+  config = config_with("transactional.id", "router");
+  config.processing_guarantee = ProcessingGuarantee::kExactlyOnceV2;
+  EXPECT_THAT(check_user_client_properties(config, false),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("gives each stream thread a transactional.id of its own")));
 }
 
 TEST(ClientConfigsTest, AnEmptyInstanceIdMeansNone) {
