@@ -100,7 +100,7 @@ class QueryableKeyValueStore;
 
 class KafkaStreams {
  public:
-  /// Nothing starts until start(). The config is validated by start().
+  /// Nothing starts until start(). An invalid config: state ERROR, error() and start() say why.
   KafkaStreams(Topology topology, StreamsConfig config);
   KafkaStreams(const KafkaStreams&) = delete;
   KafkaStreams& operator=(const KafkaStreams&) = delete;

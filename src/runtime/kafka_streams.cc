@@ -67,7 +67,17 @@ class KafkaStreams::Impl {
   Impl(Topology topology, StreamsConfig config)
       : topology_(internal::resolve_internal_topics(topology, config.application_id)),
         config_(std::move(config)),
-        process_id_(new_process_id()) {}
+        process_id_(new_process_id()) {
+    // Kafka Streams refuses an invalid configuration when the client is made. Here the client
+    // starts in ERROR, error() names the property, and start() returns that error.
+    if (Status invalid = check_config(); !invalid.ok()) {
+      internal::logger().error("{}: invalid configuration: {}", config_.application_id,
+                               invalid.to_string());
+      state_ = StreamsState::kError;
+      error_ = invalid;
+      invalid_config_ = true;
+    }
+  }
 
   ~Impl() { static_cast<void>(close(CloseOptions{.timeout = std::chrono::hours(1)})); }
 
@@ -83,6 +93,7 @@ class KafkaStreams::Impl {
   Status start() {
     {
       std::lock_guard lock(mutex_);
+      if (invalid_config_) return error_;
       if (state_ != StreamsState::kCreated) {
         return illegal_state("KafkaStreams::start: only a CREATED client can start; this one is " +
                              std::string(to_string(state_)));
@@ -311,13 +322,15 @@ class KafkaStreams::Impl {
     return false;
   }
 
-  Status prepare() {
+  /// The configuration as the constructor checks it: valid, with an application.id, and no
+  /// client property that undoes what kstreams relies on.
+  Status check_config() const {
     KSTREAMS_RETURN_IF_ERROR(config_.validate());
-    if (config_.application_id.empty()) {
-      return invalid_argument("application.id must be set");
-    }
-    KSTREAMS_RETURN_IF_ERROR(
-        internal::check_user_client_properties(config_, reads_copartitioned_topics()));
+    if (config_.application_id.empty()) return invalid_argument("application.id must be set");
+    return internal::check_user_client_properties(config_, reads_copartitioned_topics());
+  }
+
+  Status prepare() {  // the configuration was checked by the constructor
     const bool embedded = config_.uses_embedded_cluster();
     std::string bootstrap = config_.bootstrap_servers;
     if (embedded) {
@@ -941,6 +954,7 @@ class KafkaStreams::Impl {
   std::mutex listener_mutex_;
   StreamsState state_ = StreamsState::kCreated;
   Status error_;
+  bool invalid_config_ = false;  // the constructor found the configuration invalid (error_)
   std::string bootstrap_;
   StateListener listener_;
   UncaughtExceptionHandler handler_;

@@ -218,10 +218,16 @@ TEST_F(LifecycleTest, InvalidConfigIsInvalidArgumentNamingTheProperty) {
   ASSERT_OK(cluster_->create_topic("cfg-out", 1));
   const Topology topology = pass_through("cfg-in", "cfg-out");
 
+  // Refused when the client is made: ERROR at once, and the error names the property.
   StreamsConfig no_threads = config("it-config");
   no_threads.num_stream_threads = 0;
   KafkaStreams a(topology, no_threads);
+  EXPECT_EQ(a.state(), StreamsState::kError);
+  EXPECT_THAT(a.error(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("num.stream.threads")));
   EXPECT_THAT(a.start(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("num.stream.threads")));
+  EXPECT_THAT(a.start(), StatusIs(StatusCode::kInvalidArgument, HasSubstr("num.stream.threads")))
+      << "every start says why";
+  EXPECT_OK(a.close(5s));
   EXPECT_EQ(a.state(), StreamsState::kError);
 
   StreamsConfig unknown = config("it-config");
