@@ -1486,9 +1486,12 @@ int run_parent(Options opt, const std::string& command_line) {
       opt.partitions, static_cast<long long>(opt.commit_interval_ms));
   std::fflush(stdout);
   const auto load_start = Clock::now();
-  auto produced = address_router::produce_sample_input(opt.bootstrap_servers,
-                                                       std::string(address_router::kInputTopic),
-                                                       opt.records, opt.seed, opt.invalid_share);
+  auto produced =
+      address_router::produce_sample_input({{"bootstrap.servers", opt.bootstrap_servers}},
+                                           {.topic = std::string(address_router::kInputTopic),
+                                            .count = opt.records,
+                                            .seed = opt.seed,
+                                            .invalid_share = opt.invalid_share});
   if (!produced.ok()) die("pre-load: " + produced.status().to_string());
   const std::int64_t loaded =
       input_record_count(opt.bootstrap_servers, opt.partitions, opt.embedded);
