@@ -33,13 +33,14 @@ bool is_group_instance_id(const std::pair<std::string, std::string>& entry) {
   return entry.first == kGroupInstanceId;
 }
 
-// librdkafka's spellings of a boolean.
-std::string normalized(std::string value) {
+// Whether `value` is `required`, a boolean in any of librdkafka's spellings ("True", "1").
+// Anything else (a group id, an assignor name) must match exactly.
+bool same_value(std::string value, const std::string& required) {
+  if (value == required) return true;
+  if (required != "true" && required != "false") return false;
   std::transform(value.begin(), value.end(), value.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (value == "1") return "true";
-  if (value == "0") return "false";
-  return value;
+  return value == required || value == (required == "true" ? "1" : "0");
 }
 
 // A property kstreams decides for one client: `required` is the only value accepted (nullopt:
@@ -63,7 +64,7 @@ Status check_owned(const StreamsConfig& config, std::string_view client_prefix,
       continue;  // the other client's
     }
     for (const OwnedProperty& p : owned) {
-      if (key != p.key || (p.required && normalized(value) == *p.required)) continue;
+      if (key != p.key || (p.required && same_value(value, *p.required))) continue;
       return invalid_argument("client property '" + given + "' = '" + value +
                               "' cannot be used: " + p.why);
     }
@@ -95,12 +96,16 @@ Status check_user_client_properties(const StreamsConfig& config, bool copartitio
                         "partition p of each to the same member (ADR 0005)"});
   }
   KSTREAMS_RETURN_IF_ERROR(check_owned(config, "consumer.", consumer));
-  if (!eos) return {};
-  return check_owned(
-      config, "producer.",
-      {{"enable.idempotence", "true", "exactly_once_v2 needs the idempotent producer"},
-       {"transactional.id", std::nullopt,
-        "under exactly_once_v2 kstreams gives each stream thread a transactional.id of its own"}});
+  std::vector<OwnedProperty> producer = {
+      {"transactional.id", std::nullopt,
+       eos ? "under exactly_once_v2 kstreams gives each stream thread a transactional.id of its own"
+           : "under at_least_once the producer is not transactional (nothing would begin a "
+             "transaction, and every record would fail)"}};
+  if (eos) {
+    producer.push_back(
+        {"enable.idempotence", "true", "exactly_once_v2 needs the idempotent producer"});
+  }
+  return check_owned(config, "producer.", producer);
 }
 
 kafka::ConfigEntries consumer_config(const StreamsConfig& config, const ClientIdentity& id) {

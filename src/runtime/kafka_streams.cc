@@ -91,6 +91,8 @@ class KafkaStreams::Impl {
   }
 
   Status start() {
+    // Held until start() is done: a close() meanwhile waits for it, then stops what it started.
+    std::lock_guard starting(start_mutex_);
     {
       std::lock_guard lock(mutex_);
       if (invalid_config_) return error_;
@@ -114,6 +116,7 @@ class KafkaStreams::Impl {
 
   Status close(const CloseOptions& options) {
     const std::chrono::milliseconds timeout = options.timeout;
+    { std::lock_guard started(start_mutex_); }  // a start() under way finishes first
     bool never_started = false;
     {
       std::lock_guard lock(mutex_);
@@ -187,7 +190,7 @@ class KafkaStreams::Impl {
       if (!removed) return not_found("remove_stream_thread: no stream thread is running");
       // It leaves the group, static member or not, so that the others take its partitions at
       // once; the supervisor retires it once it has stopped.
-      removed->request_shutdown(/*leave_group=*/true);
+      removed->request_shutdown(/*leave_group=*/true, std::chrono::steady_clock::now() + timeout);
       resize_caches();
     }
     const std::string& name = removed->name();
@@ -892,8 +895,8 @@ class KafkaStreams::Impl {
       std::lock_guard lock(mutex_);
       for (const auto& t : threads_) threads.push_back(t.get());
     }
-    for (StreamThread* t : threads) t->request_shutdown(leave_group);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (StreamThread* t : threads) t->request_shutdown(leave_group, deadline);
     bool all = true;
     for (StreamThread* t : threads) {
       const auto left = std::max(std::chrono::milliseconds(0),
@@ -955,6 +958,7 @@ class KafkaStreams::Impl {
   StreamsState state_ = StreamsState::kCreated;
   Status error_;
   bool invalid_config_ = false;  // the constructor found the configuration invalid (error_)
+  std::mutex start_mutex_;       // held by start(); close() waits for it
   std::string bootstrap_;
   StateListener listener_;
   UncaughtExceptionHandler handler_;

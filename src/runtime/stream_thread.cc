@@ -119,9 +119,23 @@ Status StreamThread::start() {
   return {};
 }
 
-void StreamThread::request_shutdown(bool leave_group) {
+void StreamThread::request_shutdown(bool leave_group,
+                                    std::chrono::steady_clock::time_point deadline) {
   if (leave_group) leave_group_on_close_.store(true);
+  const auto ticks = deadline.time_since_epoch().count();
+  auto current = shutdown_deadline_.load();
+  while (ticks < current && !shutdown_deadline_.compare_exchange_weak(current, ticks)) {
+  }
   shutdown_requested_.store(true);
+}
+
+std::chrono::milliseconds StreamThread::producer_timeout() const {
+  const std::chrono::steady_clock::time_point deadline{
+      std::chrono::steady_clock::duration(shutdown_deadline_.load())};
+  if (deadline == std::chrono::steady_clock::time_point::max()) return kFlushTimeout;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(kFlushTimeout));
 }
 
 void StreamThread::resize_cache(std::size_t max_bytes) {
@@ -187,7 +201,7 @@ void StreamThread::run() {
   }
   if (restore_consumer_) static_cast<void>(restore_consumer_->close());
   if (end_offsets_client_) static_cast<void>(end_offsets_client_->close());
-  if (Status s = producer_->flush(kFlushTimeout); !s.ok()) {
+  if (Status s = producer_->flush(producer_timeout()); !s.ok()) {
     logger().warn("{}: producer flush on close: {}", name_, s.to_string());
   }
   publish_metrics();
@@ -314,7 +328,11 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
         next_ts = ts;
       }
     }
-    if (next == nullptr || !task.idling.ready(empty, now_ms)) return {};
+    if (next == nullptr) {
+      task.idling.restart();  // nothing buffered: the next wait counts from scratch
+      return {};
+    }
+    if (!task.idling.ready(empty, now_ms)) return {};
 
     kafka::MessagePtr message = std::move(next->records.front());
     next->records.pop_front();
@@ -390,7 +408,7 @@ Status StreamThread::commit(CommitKind kind) {
     return {};
   }
   // Outputs next: an offset is committed only once everything produced before it is durable.
-  KSTREAMS_RETURN_IF_ERROR(producer_->flush(kFlushTimeout));
+  KSTREAMS_RETURN_IF_ERROR(producer_->flush(producer_timeout()));
   if (!delivery_error_.ok()) return delivery_error_;
   // Everything is acknowledged: the offsets below supersede any waiting for acknowledgements.
   pending_.drop_closed_offsets();
@@ -411,9 +429,9 @@ Status StreamThread::commit(CommitKind kind) {
       kafka::GroupMetadataPtr group = consumer_->group_metadata();
       if (!group) return Status(StatusCode::kTaskMigrated, "no consumer group metadata");
       KSTREAMS_RETURN_IF_ERROR(
-          producer_->send_offsets_to_transaction(offsets, group.get(), kFlushTimeout));
+          producer_->send_offsets_to_transaction(offsets, group.get(), producer_timeout()));
     }
-    KSTREAMS_RETURN_IF_ERROR(producer_->commit_transaction(kFlushTimeout));
+    KSTREAMS_RETURN_IF_ERROR(producer_->commit_transaction(producer_timeout()));
     in_transaction_ = false;
     // Checkpoints only when tasks close cleanly: a crash must not leave one that points past
     // what the stores can be trusted with.
@@ -515,7 +533,7 @@ void StreamThread::on_rebalance(kafka::RebalanceEvent event,
         if (eos_ && in_transaction_) {
           // Its outputs must not become visible: abort. The tasks close without a checkpoint,
           // so whoever gets them next rebuilds their stores from the changelogs.
-          if (Status a = producer_->abort_transaction(kFlushTimeout); !a.ok()) {
+          if (Status a = producer_->abort_transaction(producer_timeout()); !a.ok()) {
             logger().warn("{}: abort_transaction: {}", name_, a.to_string());
             if (a.code() == StatusCode::kFatal) rebalance_error_ = a;
           }
@@ -606,6 +624,16 @@ void StreamThread::close_tasks(const std::vector<kafka::TopicPartition>& partiti
           logger().warn("{}: restore consumer: {}", name_, s.to_string());
         }
       }
+      // librdkafka keeps a partition paused across reassignments and seeks, but the buffer
+      // that knew it is gone: a task made for it again (same member, or after a rewind) would
+      // never see its records, nor the end of partition its other inputs may wait for.
+      for (const PartitionBuffer& buffer : task->second.partitions) {
+        if (!buffer.paused) continue;
+        if (Status s = consumer_->resume({{buffer.topic, buffer.partition}}); !s.ok()) {
+          logger().debug("{}: resume {}-{}: {}", name_, buffer.topic, buffer.partition,
+                         s.to_string());
+        }
+      }
       task->second.task->close();
       closed_tasks_metrics_ += task->second.task->metrics();
       logger().info("{}: closed task {}", name_, task->first.to_string());
@@ -692,7 +720,7 @@ Status StreamThread::abort_and_rewind(const Status& cause) {
       "committed offsets",
       name_, cause.to_string());
   if (in_transaction_) {
-    Status aborted = producer_->abort_transaction(kFlushTimeout);
+    Status aborted = producer_->abort_transaction(producer_timeout());
     if (!aborted.ok()) {
       return Status(StatusCode::kFatal, "abort_transaction after '" + cause.message() +
                                             "' failed: " + aborted.message());
@@ -720,15 +748,20 @@ Status StreamThread::abort_and_rewind(const Status& cause) {
 Status StreamThread::drop_stale_records(std::vector<kafka::MessagePtr>& batch) {
   std::set<std::pair<std::string, std::int32_t>> assigned;
   for (const auto& tp : last_assigned_) assigned.emplace(tp.topic, tp.partition);
-  const auto before = batch.size();
-  std::erase_if(batch, [&](const kafka::MessagePtr& m) {
+  auto in_assignment = [&](const kafka::MessagePtr& m) {
     return assigned.contains({std::string(kafka::message_topic(*m)), m->partition});
+  };
+  // Only records call for a rewind. Ends of partitions alone stay: librdkafka reports an end
+  // once, and a task may wait for it (max.task.idle.ms).
+  const auto records = std::count_if(batch.begin(), batch.end(), [&](const kafka::MessagePtr& m) {
+    return m->err == RD_KAFKA_RESP_ERR_NO_ERROR && in_assignment(m);
   });
-  if (batch.size() == before) return {};
+  if (records == 0) return {};
+  std::erase_if(batch, in_assignment);  // the seek below reports the ends anew
   logger().info(
       "{}: dropped {} records polled across a rebalance; rewinding {} partitions to "
       "their committed offsets",
-      name_, before - batch.size(), last_assigned_.size());
+      name_, records, last_assigned_.size());
   KSTREAMS_ASSIGN_OR_RETURN(auto committed,
                             consumer_->committed(last_assigned_, std::chrono::seconds(30)));
   for (auto& tp : committed) {

@@ -60,8 +60,11 @@ class StreamThread {
   /// Creates the clients, subscribes and starts the thread.
   Status start();
   /// Asks the thread to commit, leave the group and stop. Returns at once. A static member
-  /// (group.instance.id) leaves only with `leave_group`; see Consumer::close.
-  void request_shutdown(bool leave_group = false);
+  /// (group.instance.id) leaves only with `leave_group`; see Consumer::close. The producer's
+  /// flushes and transaction calls on the way out end by `deadline` (the earliest one asked for):
+  /// what is not acknowledged by then is not committed, and is processed again after a restart.
+  void request_shutdown(bool leave_group = false, std::chrono::steady_clock::time_point deadline =
+                                                      std::chrono::steady_clock::time_point::max());
   /// Waits for the thread to end (up to `timeout`); true when it has.
   bool join(std::chrono::milliseconds timeout);
 
@@ -136,6 +139,9 @@ class StreamThread {
   PartitionBuffer* find_buffer(const std::string& topic, std::int32_t partition);
   void record_commit_latency(std::chrono::steady_clock::time_point started);
   void update_lag();
+  /// How long a producer flush or transaction call may block: 30 s, or less once a shutdown
+  /// deadline is near.
+  std::chrono::milliseconds producer_timeout() const;
   void on_rebalance(kafka::RebalanceEvent event, const std::vector<kafka::TopicPartition>& parts);
   /// Starts restoring the changelogs of a new task (from its checkpoint, or from the start).
   Status begin_restoration(ActiveTask& task);
@@ -181,6 +187,9 @@ class StreamThread {
 
   std::atomic<State> state_{State::kCreated};
   std::atomic<bool> shutdown_requested_{false};
+  // steady_clock ticks; max(): none. See request_shutdown and producer_timeout.
+  std::atomic<std::chrono::steady_clock::rep> shutdown_deadline_{
+      std::chrono::steady_clock::time_point::max().time_since_epoch().count()};
   std::atomic<bool> leave_group_on_close_{false};
   std::thread thread_;
   std::mutex done_mutex_;

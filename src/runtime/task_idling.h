@@ -30,6 +30,9 @@ class TaskIdling {
 
   /// Whether the task may process its buffered records now (it has some).
   bool ready(const EmptyInputs& empty, std::int64_t now_ms);
+  /// Forgets a wait under way: the task has nothing buffered, and the input that is empty when
+  /// records come back may be another one, owed a whole wait.
+  void restart() { caught_up_since_ms_ = -1; }
 
  private:
   std::int64_t max_idle_ms_;

@@ -340,6 +340,37 @@ TEST_F(FailureTest, UndecodableRecordsGoToTheDeadLetterTopicAndTheStreamGoesOn) 
 // interval are committed once every output sent before them is acknowledged. An output that
 // fails for good (the default production handler: fail) must keep its input's offset
 // uncommitted, so that a restarted application processes that input again.
+// close(timeout) bounds the stream threads' way out: with outputs that cannot be delivered, the
+// final commit's flush and the producer's flush on close give up at the deadline (their records
+// are processed again after a restart) instead of waiting 30 s each.
+TEST_F(FailureTest, CloseKeepsToItsTimeoutWhenOutputsCannotBeDelivered) {
+  constexpr std::int16_t kProduceApi = 0;
+  ASSERT_OK(cluster_->create_topic("stuck-in", 1));
+  ASSERT_OK(cluster_->create_topic("stuck-out", 1));
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(cluster_->produce("stuck-in", "k" + std::to_string(i), "v" + std::to_string(i), 0));
+  }
+  ASSERT_OK(cluster_->flush());
+  // From here on every Produce request fails retriably (about 100 s of librdkafka's retries):
+  // the application's outputs stay unacknowledged.
+  ASSERT_OK(cluster_->cluster().push_request_errors(
+      kProduceApi, std::vector<rd_kafka_resp_err_t>(1000, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS)));
+  auto app = std::make_unique<KafkaStreams>(
+      exploding("stuck-in", "stuck-out", [] { return false; }), config("it-stuck"));
+  ASSERT_OK(app->start());
+  ASSERT_TRUE(wait_until([&] { return app->metrics().records_processed == 20; }, 30s));
+
+  const auto closing = std::chrono::steady_clock::now();
+  static_cast<void>(app->close(2s));
+  const auto closed = std::chrono::steady_clock::now();
+  app.reset();  // joins the stream thread
+  const auto destroyed = std::chrono::steady_clock::now();
+  EXPECT_LT(closed - closing, 5s);
+  EXPECT_LT(destroyed - closing, 10s) << "the thread's flushes outlived the close timeout";
+  EXPECT_EQ(committed_total(cluster_->bootstrap(), "it-stuck", "stuck-in", 1), 0)
+      << "nothing acknowledged, nothing committed";
+}
+
 TEST_F(FailureTest, AFailedDeliveryIsNeverCommittedPastAndARestartRedoesIt) {
   constexpr std::int16_t kProduceApi = 0;
   constexpr int kRecords = 200;

@@ -93,9 +93,19 @@ TEST(ClientConfigsTest, PropertiesKstreamsReliesOnCannotBeOverridden) {
 
 TEST(ClientConfigsTest, PropertiesSetToKstreamsOwnValuesAreAccepted) {
   StreamsConfig config = config_with("enable.auto.commit", "False");
+  config.client_properties["consumer.enable.auto.offset.store"] = "0";
   config.client_properties["group.id"] = "router";
   config.client_properties["consumer.partition.assignment.strategy"] = "range";
   EXPECT_OK(check_user_client_properties(config, true));
+}
+
+TEST(ClientConfigsTest, AGroupIdMustBeTheApplicationIdExactly) {
+  StreamsConfig config = config_with("group.id", "Router-A");
+  config.application_id = "Router-A";
+  EXPECT_OK(check_user_client_properties(config, false)) << "capitals are no booleans";
+  config.client_properties["group.id"] = "router-a";
+  EXPECT_THAT(check_user_client_properties(config, false),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("'group.id' = 'router-a'")));
 }
 
 TEST(ClientConfigsTest, OnlyTheRangeAssignorKeepsCopartitionedTopicsTogether) {
@@ -125,6 +135,10 @@ TEST(ClientConfigsTest, ExactlyOnceOwnsIsolationIdempotenceAndTransactionalIds) 
   EXPECT_THAT(check_user_client_properties(config, false),
               StatusIs(StatusCode::kInvalidArgument,
                        HasSubstr("gives each stream thread a transactional.id of its own")));
+  config.processing_guarantee = ProcessingGuarantee::kAtLeastOnce;
+  EXPECT_THAT(check_user_client_properties(config, false),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("under at_least_once the producer is not transactional")));
 }
 
 TEST(ClientConfigsTest, AnEmptyInstanceIdMeansNone) {

@@ -50,5 +50,16 @@ TEST(TaskIdlingTest, RecordsOrLagOnTheWayStartTheWaitAnew) {
   EXPECT_TRUE(idling.ready(kOneCaughtUp, 2800));
 }
 
+// The wait is owed per empty input: after one expired, a task that ran dry and then has another
+// input empty waits anew (Kafka Streams keeps a deadline per partition).
+TEST(TaskIdlingTest, ATaskThatRanDryOwesTheNextEmptyInputAWholeWait) {
+  TaskIdling idling(500);
+  EXPECT_FALSE(idling.ready(kOneCaughtUp, 1000));
+  EXPECT_TRUE(idling.ready(kOneCaughtUp, 1500));
+  idling.restart();  // nothing buffered any more
+  EXPECT_FALSE(idling.ready(kOneCaughtUp, 1600));
+  EXPECT_TRUE(idling.ready(kOneCaughtUp, 2100));
+}
+
 }  // namespace
 }  // namespace kstreams::internal
