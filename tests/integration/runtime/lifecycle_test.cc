@@ -549,6 +549,55 @@ TEST_F(LifecycleTest, StreamThreadsAreAddedAndRemovedWhileRunning) {
 
 // --- 7. Two instances of one application ----------------------------------------------------
 
+// A partition paused for backpressure is resumed when its task closes: librdkafka keeps the pause
+// across a reassignment, so the thread that gets it back would otherwise never read it again.
+// The task waits (max.task.idle.ms) while pause-a fills its buffer and is paused; a thread is
+// added and removed (two rebalances), and the first thread ends up with the task again.
+TEST_F(LifecycleTest, APausedPartitionIsReadAgainAfterItsTaskComesBack) {
+  for (const auto& topic : {"pause-a", "pause-b", "pause-out"}) {
+    ASSERT_OK(cluster_->create_topic(topic, 1));
+  }
+  produce_range("pause-a", 0, 20);
+  StreamsConfig cfg = config("it-pause");
+  cfg.max_task_idle_ms = 60'000;  // pause-b is empty: the task waits, pause-a's buffer fills
+  cfg.buffered_records_per_partition = 4;
+  KafkaStreams app(merged("pause-a", "pause-b", "pause-out"), cfg);
+  // The first thread's rebalance events (each revocation and each assignment counts one).
+  auto first_rebalances = [&] {
+    const auto threads = app.thread_metrics();
+    return threads.empty() ? std::uint64_t{0} : threads.front().rebalances;
+  };
+  // `threads` threads, the task owned, and the first thread through `events` more rebalance
+  // events than `before`.
+  auto settled = [&](std::size_t threads, std::uint64_t before, std::uint64_t events) {
+    return wait_until(
+        [&] {
+          return app.state() == StreamsState::kRunning && app.thread_metrics().size() == threads &&
+                 total_active_tasks(app) == 1 && first_rebalances() >= before + events;
+        },
+        30s);
+  };
+  ASSERT_OK(app.start());
+  ASSERT_TRUE(settled(1, 0, 1));
+  std::this_thread::sleep_for(1s);  // pause-a fetched, buffered and paused
+  ASSERT_EQ(app.metrics().records_processed, 0u);
+
+  std::uint64_t before = first_rebalances();
+  ASSERT_OK(app.add_stream_thread().status());
+  ASSERT_TRUE(settled(2, before, 2)) << "rebalance events " << first_rebalances();
+  std::this_thread::sleep_for(1s);  // whichever thread owns it: pause-a paused again
+  before = first_rebalances();
+  ASSERT_OK(app.remove_stream_thread(30s).status());
+  ASSERT_TRUE(settled(1, before, 2)) << "rebalance events " << first_rebalances();
+
+  // pause-b's records come after pause-a's: the task takes all of pause-a first, if it reads it.
+  std::this_thread::sleep_for(20ms);
+  produce_range("pause-b", 0, 20, "b");
+  EXPECT_TRUE(wait_until([&] { return app.metrics().records_processed >= 20; }, 20s))
+      << "processed " << app.metrics().records_processed;
+  ASSERT_OK(app.close(10s));
+}
+
 TEST_F(LifecycleTest, TwoInstancesShareTheWorkAndTakeOverOnClose) {
   ASSERT_OK(cluster_->create_topic("pair-in", 4));
   ASSERT_OK(cluster_->create_topic("pair-out", 4));
