@@ -13,19 +13,38 @@ namespace {
 
 constexpr std::string_view kGroupInstanceId = "group.instance.id";
 
-// The user's properties for one client: those for both first ("kafka." stripped), then those
-// with the client's prefix, so that these win as in Kafka Streams (entries are applied in order).
-void append_user_properties(const StreamsConfig& config, std::string_view client_prefix,
-                            kafka::ConfigEntries& entries) {
+// One user property as a client sees it: `key` without its "kafka." or client prefix, `given`
+// as the user wrote it (for errors).
+struct UserProperty {
+  std::string_view given;
+  std::string_view key;
+  std::string_view value;
+};
+
+// The user's properties for one client, in the order they apply: those for both first ("kafka."
+// stripped), then those with the client's prefix, so that these win as in Kafka Streams.
+std::vector<UserProperty> user_properties(const StreamsConfig& config,
+                                          std::string_view client_prefix) {
   constexpr std::string_view kBoth = "kafka.";
+  std::vector<UserProperty> out;
   for (const auto& [key, value] : config.client_properties) {
     if (key.starts_with("consumer.") || key.starts_with("producer.")) continue;
-    entries.emplace_back(key.starts_with(kBoth) ? key.substr(kBoth.size()) : key, value);
+    const std::string_view stripped =
+        std::string_view(key).substr(std::string_view(key).starts_with(kBoth) ? kBoth.size() : 0);
+    out.push_back({key, stripped, value});
   }
   for (const auto& [key, value] : config.client_properties) {
     if (key.starts_with(client_prefix)) {
-      entries.emplace_back(key.substr(client_prefix.size()), value);
+      out.push_back({key, std::string_view(key).substr(client_prefix.size()), value});
     }
+  }
+  return out;
+}
+
+void append_user_properties(const StreamsConfig& config, std::string_view client_prefix,
+                            kafka::ConfigEntries& entries) {
+  for (const UserProperty& p : user_properties(config, client_prefix)) {
+    entries.emplace_back(p.key, p.value);
   }
 }
 
@@ -53,20 +72,13 @@ struct OwnedProperty {
 
 Status check_owned(const StreamsConfig& config, std::string_view client_prefix,
                    const std::vector<OwnedProperty>& owned) {
-  constexpr std::string_view kBoth = "kafka.";
-  for (const auto& [given, value] : config.client_properties) {
-    std::string_view key = given;
-    if (key.starts_with(kBoth)) {
-      key.remove_prefix(kBoth.size());
-    } else if (key.starts_with(client_prefix)) {
-      key.remove_prefix(client_prefix.size());
-    } else if (key.starts_with("consumer.") || key.starts_with("producer.")) {
-      continue;  // the other client's
-    }
+  for (const UserProperty& user : user_properties(config, client_prefix)) {
     for (const OwnedProperty& p : owned) {
-      if (key != p.key || (p.required && same_value(value, *p.required))) continue;
-      return invalid_argument("client property '" + given + "' = '" + value +
-                              "' cannot be used: " + p.why);
+      if (user.key != p.key || (p.required && same_value(std::string(user.value), *p.required))) {
+        continue;
+      }
+      return invalid_argument("client property '" + std::string(user.given) + "' = '" +
+                              std::string(user.value) + "' cannot be used: " + p.why);
     }
   }
   return {};
