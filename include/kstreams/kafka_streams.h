@@ -67,7 +67,12 @@ using UncaughtExceptionHandler = std::function<UncaughtExceptionResponse(const S
 struct TaskMetrics {
   TaskId id;
   ProcessingMetrics processing;
+  std::uint64_t records_consumed = 0;  ///< Polled for this task since it was created.
   std::uint64_t buffered_records = 0;  ///< Consumed, not yet processed.
+  /// Records between the task's input positions and their high watermarks, over the partitions
+  /// whose position is known, as of the last commit interval (-1 while none is); see
+  /// ThreadMetrics::consumer_lag.
+  std::int64_t consumer_lag = -1;
 };
 
 /// A snapshot of one stream thread.
@@ -80,8 +85,9 @@ struct ThreadMetrics {
   std::uint64_t rebalances = 0;
   std::uint64_t active_tasks = 0;
   std::uint64_t assigned_partitions = 0;
-  /// Records between the committed (else processed) offsets of the thread's partitions and their
-  /// high watermarks, as of the last commit (-1 before one).
+  /// Records between the positions of the thread's partitions (the committed offset, else the
+  /// processed one, else the first record buffered) and their high watermarks, as of the last
+  /// commit interval (-1 before one). A partition with no known position yet is left out.
   std::int64_t consumer_lag = -1;
   /// How long the stream thread spends in a commit, averaged over its commits, and the longest.
   /// A commit flushes the caches; under exactly_once_v2 it also flushes the producer and commits

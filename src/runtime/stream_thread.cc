@@ -261,6 +261,7 @@ Status StreamThread::run_loop() {
       last->caught_up = message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
       if (last->caught_up) continue;
       last->records.push_back(std::move(message));
+      ++last->consumed;
       ++local_.records_consumed;
     }
     producer_->poll(std::chrono::milliseconds(0));
@@ -367,6 +368,9 @@ Status StreamThread::maybe_commit(bool force) {
   const auto interval = std::chrono::milliseconds(config_.effective_commit_interval_ms());
   if (!force && std::chrono::steady_clock::now() - last_commit_ < interval) return {};
   Status status = commit(CommitKind::kPeriodic);
+  // Every interval, also when nothing was committed: a task that waits with a backlog commits
+  // nothing, and its lag is what shows it.
+  update_lag();
   if (status.ok()) return {};
   if (status.code() == StatusCode::kFatal) return status;
   if (eos_) return abort_and_rewind(status);
@@ -499,22 +503,28 @@ void StreamThread::record_commit_latency(std::chrono::steady_clock::time_point s
 void StreamThread::update_lag() {
   // Over every owned partition, not only those in the last commit: a paused or waiting partition
   // with a backlog is where lag matters. From the watermarks the consumer already knows (no
-  // request); a partition with nothing committed or processed since its assignment is not known.
+  // request). A partition's position is its committed offset, else its processed one, else its
+  // first buffered record; one caught up with nothing buffered has none to read.
   if (consumer_->native_handle() == nullptr) return;  // closed (a static member's handle is gone)
   std::int64_t lag = 0;
-  for (const auto& [id, task] : tasks_) {
-    for (const PartitionBuffer& buffer : task.partitions) {
-      const std::int64_t position =
+  for (auto& [id, task] : tasks_) {
+    for (PartitionBuffer& buffer : task.partitions) {
+      std::int64_t position =
           buffer.committed_offset >= 0 ? buffer.committed_offset : buffer.processed_offset;
+      if (position < 0 && !buffer.records.empty()) position = buffer.records.front()->offset;
       std::int64_t low = 0;
       std::int64_t high = 0;
-      if (position >= 0 &&
-          rd_kafka_get_watermark_offsets(consumer_->native_handle(), buffer.topic.c_str(),
-                                         buffer.partition, &low,
-                                         &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-          high >= position) {
-        lag += high - position;
+      buffer.lag = -1;
+      if (position < 0 && buffer.caught_up) {
+        buffer.lag = 0;
+      } else if (position >= 0 &&
+                 rd_kafka_get_watermark_offsets(consumer_->native_handle(), buffer.topic.c_str(),
+                                                buffer.partition, &low,
+                                                &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                 high >= position) {
+        buffer.lag = high - position;
       }
+      if (buffer.lag > 0) lag += buffer.lag;
     }
   }
   local_.consumer_lag = lag;
@@ -953,9 +963,14 @@ void StreamThread::publish_metrics() {
   snapshot.processing = closed_tasks_metrics_;
   for (const auto& [id, task] : tasks_) {
     snapshot.processing += task.task->metrics();
-    std::uint64_t buffered = 0;
-    for (const auto& buffer : task.partitions) buffered += buffer.records.size();
-    snapshot.tasks.push_back(TaskMetrics{id, task.task->metrics(), buffered});
+    TaskMetrics metrics{.id = id, .processing = task.task->metrics()};
+    for (const PartitionBuffer& buffer : task.partitions) {
+      metrics.records_consumed += buffer.consumed;
+      metrics.buffered_records += buffer.records.size();
+      if (buffer.lag >= 0)
+        metrics.consumer_lag = std::max<std::int64_t>(metrics.consumer_lag, 0) + buffer.lag;
+    }
+    snapshot.tasks.push_back(std::move(metrics));
   }
   snapshot.commit_latency_avg_ms =
       timed_commits_ == 0 ? 0 : commit_latency_total_ms_ / static_cast<double>(timed_commits_);

@@ -93,7 +93,9 @@ class StreamThread {
     std::int64_t processed_offset = -1;  // next offset to commit (last processed + 1); -1: none
     std::int64_t committed_offset = -1;
     bool paused = false;
-    bool caught_up = false;  // librdkafka reported its end after the last record it delivered
+    bool caught_up = false;      // librdkafka reported its end after the last record it delivered
+    std::uint64_t consumed = 0;  // records polled for it
+    std::int64_t lag = -1;       // as of the last update_lag; -1: position not known
   };
   // A changelog partition being read back into its store before the task may process.
   struct Restoration {

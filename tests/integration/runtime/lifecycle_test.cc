@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -189,6 +190,50 @@ TEST_F(LifecycleTest, ConsumerLagCountsAPartitionLeftOutOfTheLastCommit) {
   produce_range("lag-a", 1, 51);
   EXPECT_TRUE(wait_until([&] { return app.metrics().records_processed == 3 && lag() >= 50; }, 20s))
       << "processed " << app.metrics().records_processed << ", lag " << lag();
+  // The task says the same of itself: what it took in, its backlog, and its lag.
+  std::vector<ThreadMetrics> threads;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        threads = app.thread_metrics();
+        return threads.size() == 1 && threads.front().tasks.size() == 1 &&
+               threads.front().tasks.front().records_consumed == 53 &&
+               threads.front().tasks.front().buffered_records == 50;
+      },
+      20s));
+  ASSERT_EQ(threads.size(), 1U);
+  ASSERT_EQ(threads.front().tasks.size(), 1U);
+  EXPECT_GE(threads.front().tasks.front().consumer_lag, 50);
+  EXPECT_EQ(threads.front().tasks.front().consumer_lag, threads.front().consumer_lag);
+  ASSERT_OK(app.close(10s));
+}
+
+// A task that waits (max.task.idle.ms) before processing anything commits nothing; its lag still
+// shows the backlog it holds, counted from the first record it buffered.
+TEST_F(LifecycleTest, ConsumerLagCountsATaskThatHasProcessedNothingYet) {
+  for (const auto& topic : {"wait-a", "wait-b", "wait-out"}) {
+    ASSERT_OK(cluster_->create_topic(topic, 1));
+  }
+  produce_range("wait-a", 0, 30);  // wait-b stays empty: the merge task waits a minute
+  StreamsConfig cfg = config("it-wait-lag");
+  cfg.max_task_idle_ms = 60'000;
+  KafkaStreams app(merged("wait-a", "wait-b", "wait-out"), cfg);
+  ASSERT_OK(app.start());
+  std::vector<ThreadMetrics> threads;
+  const bool lag_shown = wait_until(
+      [&] {
+        threads = app.thread_metrics();
+        return threads.size() == 1 && threads.front().tasks.size() == 1 &&
+               threads.front().tasks.front().records_consumed == 30 &&
+               threads.front().tasks.front().consumer_lag == 30 &&
+               threads.front().consumer_lag == 30;
+      },
+      20s);
+  ASSERT_EQ(threads.size(), 1U);
+  ASSERT_EQ(threads.front().tasks.size(), 1U);
+  EXPECT_TRUE(lag_shown) << "consumed " << threads.front().tasks.front().records_consumed
+                         << ", task lag " << threads.front().tasks.front().consumer_lag
+                         << ", thread lag " << threads.front().consumer_lag;
+  EXPECT_EQ(app.metrics().records_processed, 0U);
   ASSERT_OK(app.close(10s));
 }
 
