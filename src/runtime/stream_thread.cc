@@ -314,26 +314,28 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
   if (task.restoring > 0) return {};  // its stores are not complete yet
   for (int n = 0; n < kRecordsPerTaskPerIteration; ++n) {
     // The next record is the one with the smallest timestamp among the partitions' heads; a
-    // task with an empty partition waits for it as max.task.idle.ms says.
+    // task with an empty partition waits for it as max.task.idle.ms says. (With one input there
+    // is nothing to wait for: empty, it has nothing to process.)
     PartitionBuffer* next = nullptr;
-    EmptyInputs empty;
     std::int64_t next_ts = 0;
-    for (auto& buffer : task.partitions) {
+    bool held = false;
+    const bool several_inputs = task.partitions.size() > 1;
+    for (std::size_t i = 0; i < task.partitions.size(); ++i) {
+      PartitionBuffer& buffer = task.partitions[i];
       if (buffer.records.empty()) {
-        ++(buffer.caught_up ? empty.caught_up : empty.lagging);
+        held |= several_inputs &&
+                !task.idling.admits(
+                    i, buffer.caught_up ? InputState::kCaughtUp : InputState::kLagging, now_ms);
         continue;
       }
+      if (several_inputs) task.idling.admits(i, InputState::kBuffered, now_ms);
       const std::int64_t ts = kafka::message_timestamp(*buffer.records.front()).value_or(now_ms);
       if (next == nullptr || ts < next_ts) {
         next = &buffer;
         next_ts = ts;
       }
     }
-    if (next == nullptr) {
-      task.idling.restart();  // nothing buffered: the next wait counts from scratch
-      return {};
-    }
-    if (!task.idling.ready(empty, now_ms)) return {};
+    if (next == nullptr || held) return {};
 
     kafka::MessagePtr message = std::move(next->records.front());
     next->records.pop_front();

@@ -1,19 +1,26 @@
 #include "src/runtime/task_idling.h"
 
+#include <limits>
+
 namespace kstreams::internal {
 
-bool TaskIdling::ready(const EmptyInputs& empty, std::int64_t now_ms) {
-  if (empty.lagging == 0 && empty.caught_up == 0) {  // every input has records
-    caught_up_since_ms_ = -1;
+bool TaskIdling::admits(std::size_t input, InputState state, std::int64_t now_ms) {
+  if (input >= deadlines_ms_.size()) deadlines_ms_.resize(input + 1, kNoDeadline);
+  std::int64_t& deadline = deadlines_ms_[input];
+  if (state == InputState::kBuffered || max_idle_ms_ < 0) {
+    deadline = kNoDeadline;
     return true;
   }
-  if (max_idle_ms_ < 0) return true;
-  if (empty.lagging > 0) {  // the broker may hold earlier records: fetch them first
-    caught_up_since_ms_ = -1;
+  if (state == InputState::kLagging) {  // the broker may hold earlier records: fetch them first
+    deadline = kNoDeadline;
     return false;
   }
-  if (caught_up_since_ms_ < 0) caught_up_since_ms_ = now_ms;
-  return now_ms - caught_up_since_ms_ >= max_idle_ms_;
+  if (deadline == kNoDeadline) {
+    deadline = max_idle_ms_ > std::numeric_limits<std::int64_t>::max() - now_ms
+                   ? std::numeric_limits<std::int64_t>::max()
+                   : now_ms + max_idle_ms_;
+  }
+  return now_ms >= deadline;
 }
 
 }  // namespace kstreams::internal
