@@ -87,7 +87,8 @@ struct ThreadMetrics {
   std::uint64_t assigned_partitions = 0;
   /// Records between the positions of the thread's partitions (the committed offset, else the
   /// processed one, else the first record buffered) and their high watermarks, as of the last
-  /// commit interval (-1 before one). A partition with no known position yet is left out.
+  /// commit interval (-1 while no partition's is known). A partition whose position is not
+  /// known yet is left out; one caught up with nothing buffered or uncommitted counts 0.
   std::int64_t consumer_lag = -1;
   /// How long the stream thread spends in a commit, averaged over its commits, and the longest.
   /// A commit flushes the caches; under exactly_once_v2 it also flushes the producer and commits

@@ -506,9 +506,11 @@ void StreamThread::update_lag() {
   // Over every owned partition, not only those in the last commit: a paused or waiting partition
   // with a backlog is where lag matters. From the watermarks the consumer already knows (no
   // request). A partition's position is its committed offset, else its processed one, else its
-  // first buffered record; one caught up with nothing buffered has none to read.
+  // first buffered record. One caught up with nothing buffered or uncommitted has nothing left,
+  // whatever the watermark says: after a transaction's last record comes its commit marker.
   if (consumer_->native_handle() == nullptr) return;  // closed (a static member's handle is gone)
   std::int64_t lag = 0;
+  bool known = false;
   for (auto& [id, task] : tasks_) {
     for (PartitionBuffer& buffer : task.partitions) {
       std::int64_t position =
@@ -517,7 +519,8 @@ void StreamThread::update_lag() {
       std::int64_t low = 0;
       std::int64_t high = 0;
       buffer.lag = -1;
-      if (position < 0 && buffer.caught_up) {
+      if (buffer.caught_up && buffer.records.empty() &&
+          buffer.processed_offset <= buffer.committed_offset) {
         buffer.lag = 0;
       } else if (position >= 0 &&
                  rd_kafka_get_watermark_offsets(consumer_->native_handle(), buffer.topic.c_str(),
@@ -526,10 +529,13 @@ void StreamThread::update_lag() {
                  high >= position) {
         buffer.lag = high - position;
       }
-      if (buffer.lag > 0) lag += buffer.lag;
+      if (buffer.lag >= 0) {
+        known = true;
+        lag += buffer.lag;
+      }
     }
   }
-  local_.consumer_lag = lag;
+  local_.consumer_lag = known ? lag : -1;
 }
 
 void StreamThread::on_rebalance(kafka::RebalanceEvent event,

@@ -4,7 +4,7 @@
 
 namespace kstreams::internal {
 
-bool TaskIdling::admits(std::size_t input, InputState state, std::int64_t now_ms) {
+bool TaskIdling::admits_slowly(std::size_t input, InputState state, std::int64_t now_ms) {
   if (input >= deadlines_ms_.size()) deadlines_ms_.resize(input + 1, kNoDeadline);
   std::int64_t& deadline = deadlines_ms_[input];
   if (state == InputState::kBuffered || max_idle_ms_ < 0) {

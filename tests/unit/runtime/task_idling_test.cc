@@ -70,7 +70,8 @@ TEST(TaskIdlingTest, EachEmptyInputIsOwedItsOwnWait) {
 }
 
 // As in Kafka Streams, an input's wait runs while it is caught up and empty, whether or not the
-// task has anything to process meanwhile.
+// task has anything to process meanwhile. (Kafka Streams would not start input 1's wait while
+// input 0, before it, lags: it stops looking at the first lagging input. kstreams looks at all.)
 TEST(TaskIdlingTest, AnInputsWaitRunsWhileTheTaskHasNothingBuffered) {
   TaskIdling idling(100);
   EXPECT_FALSE(ready(idling, {kLagging, kCaughtUp}, 0));
