@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,7 +33,7 @@ namespace kstreams::kafka {
 
 /// One record to produce. Views only: produce() copies what it needs before returning.
 struct ProducerRecord {
-  std::string topic{};
+  std::string_view topic{};
   /// nullopt: the configured `partitioner` picks the partition from the key.
   std::optional<std::int32_t> partition{};
   NullableByteView key{};
@@ -118,7 +119,7 @@ class Producer {
   /// The handle prepare_topics made for `topic`, or null. Reads only: safe from any thread as
   /// long as prepare_topics is not called again once the producer is shared (the stream thread
   /// calls it once, before it starts). A linear scan: sink topics are few.
-  [[nodiscard]] rd_kafka_topic_t* prepared_topic(const std::string& topic) const;
+  [[nodiscard]] rd_kafka_topic_t* prepared_topic(std::string_view topic) const;
   static void delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
   DeliveryCallback on_delivery_;

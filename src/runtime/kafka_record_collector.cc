@@ -6,8 +6,8 @@
 namespace kstreams::internal {
 
 Status KafkaRecordCollector::send(const OutputRecord& record) {
-  kafka::ProducerRecord& out = scratch_;  // Reused: its topic string keeps its capacity.
-  out.topic.assign(record.topic);
+  kafka::ProducerRecord& out = scratch_;
+  out.topic = record.topic;
   out.partition = record.partition;
   out.key = record.key;
   out.value = record.value;
