@@ -73,6 +73,9 @@ struct TaskMetrics {
   /// whose position is known, as of the last commit interval (-1 while none is); see
   /// ThreadMetrics::consumer_lag.
   std::int64_t consumer_lag = -1;
+  /// Records processed while another input of the task was empty, once `max.task.idle.ms` had
+  /// run out for it (so perhaps out of timestamp order): Kafka Streams' enforced-processing-total.
+  std::uint64_t enforced_processing = 0;
 };
 
 /// A snapshot of one stream thread.

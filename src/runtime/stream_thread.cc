@@ -319,10 +319,12 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
     PartitionBuffer* next = nullptr;
     std::int64_t next_ts = 0;
     bool held = false;
+    bool some_empty = false;
     const bool several_inputs = task.partitions.size() > 1;
     for (std::size_t i = 0; i < task.partitions.size(); ++i) {
       PartitionBuffer& buffer = task.partitions[i];
       if (buffer.records.empty()) {
+        some_empty = true;
         held |= several_inputs &&
                 !task.idling.admits(
                     i, buffer.caught_up ? InputState::kCaughtUp : InputState::kLagging, now_ms);
@@ -336,6 +338,8 @@ Status StreamThread::process_task(ActiveTask& task, std::int64_t now_ms) {
       }
     }
     if (next == nullptr || held) return {};
+    // Kafka Streams counts enforced processing only when the task waited (-1 never does).
+    if (some_empty && config_.max_task_idle_ms >= 0) ++task.enforced_processing;
 
     kafka::MessagePtr message = std::move(next->records.front());
     next->records.pop_front();
@@ -971,7 +975,9 @@ void StreamThread::publish_metrics() {
   snapshot.processing = closed_tasks_metrics_;
   for (const auto& [id, task] : tasks_) {
     snapshot.processing += task.task->metrics();
-    TaskMetrics metrics{.id = id, .processing = task.task->metrics()};
+    TaskMetrics metrics{.id = id,
+                        .processing = task.task->metrics(),
+                        .enforced_processing = task.enforced_processing};
     for (const PartitionBuffer& buffer : task.partitions) {
       metrics.records_consumed += buffer.consumed;
       metrics.buffered_records += buffer.records.size();

@@ -114,6 +114,7 @@ class StreamThread {
     std::unique_ptr<Task> task;
     std::deque<PartitionBuffer> partitions;  // deque: buffers never relocate
     TaskIdling idling;                       // max.task.idle.ms
+    std::uint64_t enforced_processing = 0;   // records processed with an input empty
     int restoring = 0;                       // changelogs still being restored; 0: processing
   };
 

@@ -155,6 +155,19 @@ TEST_F(LifecycleTest, MaxTaskIdleMsDecidesHowLongATaskWaitsForAnEmptyInput) {
         << "the task never processed the input it had";
     const auto waited = std::chrono::steady_clock::now() - running;
     EXPECT_EQ(expect_all_processed(reader->read_until(10, 20s), 10), 0);
+    // Every record went with b empty: enforced processing, as Kafka Streams counts it (not
+    // with -1, where the task never waits).
+    std::vector<ThreadMetrics> threads;
+    EXPECT_TRUE(wait_until(
+        [&] {
+          threads = app.thread_metrics();
+          return threads.size() == 1 && threads.front().tasks.size() == 1 &&
+                 threads.front().tasks.front().processing.records_processed == 10;
+        },
+        20s));
+    ASSERT_EQ(threads.size(), 1U);
+    ASSERT_EQ(threads.front().tasks.size(), 1U);
+    EXPECT_EQ(threads.front().tasks.front().enforced_processing, idle_ms < 0 ? 0U : 10U);
     ASSERT_OK(app.close(10s));
     if (idle_ms > 0) {
       EXPECT_GE(waited, std::chrono::milliseconds(idle_ms - 100)) << "processed too early";
