@@ -613,9 +613,11 @@ Status StreamThread::create_tasks(const std::vector<kafka::TopicPartition>& part
                                &wall_clock_now_ms, stores_);
       if (!task.ok()) return task.status().with_context("creating task " + id.to_string());
       it = tasks_
-               .emplace(
-                   id,
-                   ActiveTask{std::move(task).value(), {}, TaskIdling(config_.max_task_idle_ms), 0})
+               .emplace(id, ActiveTask{.task = std::move(task).value(),
+                                       .partitions = {},
+                                       .idling = TaskIdling(config_.max_task_idle_ms),
+                                       .enforced_processing = 0,
+                                       .restoring = 0})
                .first;
       logger().info("{}: created task {}", name_, id.to_string());
       KSTREAMS_RETURN_IF_ERROR(begin_restoration(it->second));
@@ -981,8 +983,9 @@ void StreamThread::publish_metrics() {
     for (const PartitionBuffer& buffer : task.partitions) {
       metrics.records_consumed += buffer.consumed;
       metrics.buffered_records += buffer.records.size();
-      if (buffer.lag >= 0)
+      if (buffer.lag >= 0) {
         metrics.consumer_lag = std::max<std::int64_t>(metrics.consumer_lag, 0) + buffer.lag;
+      }
     }
     snapshot.tasks.push_back(std::move(metrics));
   }
