@@ -158,15 +158,8 @@ std::string help_text() {
 }
 
 kstreams::Result<std::map<std::string, std::string>> user_properties(const Options& options) {
-  std::map<std::string, std::string> props;
-  if (!options.config_file.empty()) {
-    KSTREAMS_ASSIGN_OR_RETURN(props,
-                              kstreams::StreamsConfig::read_properties_file(options.config_file));
-  }
-  if (kstreams::Status s = kstreams::StreamsConfig::parse_assignments(options.properties, props);
-      !s.ok()) {
-    return kstreams::invalid_argument("--property " + s.message());
-  }
+  KSTREAMS_ASSIGN_OR_RETURN(auto props, kstreams::StreamsConfig::read_command_line_properties(
+                                            options.config_file, options.properties));
   for (const auto& [key, value] : options.flag_properties) props[key] = value;
   return props;
 }

@@ -36,6 +36,9 @@ struct Options {
   int threads = 1;
   std::string config_file;
   std::vector<std::string> properties;
+  /// Properties set by settings flags given on the command line: they override --config and
+  /// --property, and the defaults above sit below both.
+  std::map<std::string, std::string> flag_properties;
   int customers = 200;
   int address_updates = 1'000;
   int orders = 5'000;
@@ -45,24 +48,27 @@ struct Options {
   bool describe = false;
 };
 
+// The flags that set a property, and the property each sets.
+constexpr std::pair<const char*, const char*> kSettingFlags[] = {
+    {"--application-id", "application.id"}, {"--bootstrap-servers", "bootstrap.servers"},
+    {"--state-dir", "state.dir"},           {"--processing-guarantee", "processing.guarantee"},
+    {"--threads", "num.stream.threads"},
+};
+
 kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
-  std::map<std::string, std::string> props;
-  if (!options.config_file.empty()) {
-    KSTREAMS_ASSIGN_OR_RETURN(props,
-                              kstreams::StreamsConfig::read_properties_file(options.config_file));
-  }
-  if (kstreams::Status s = kstreams::StreamsConfig::parse_assignments(options.properties, props);
-      !s.ok()) {
-    return kstreams::invalid_argument("--property " + s.message());
-  }
-  props["application.id"] = options.application_id;
-  props["bootstrap.servers"] = options.bootstrap_servers;
-  props["state.dir"] = options.state_dir;
-  props["processing.guarantee"] = options.processing_guarantee;
-  props["num.stream.threads"] = std::to_string(options.threads);
+  KSTREAMS_ASSIGN_OR_RETURN(auto props, kstreams::StreamsConfig::read_command_line_properties(
+                                            options.config_file, options.properties));
+  // Defaults (the flags' defaults) below the file and --property; given flags above both.
+  props.try_emplace("application.id", options.application_id);
+  props.try_emplace("bootstrap.servers", options.bootstrap_servers);
+  props.try_emplace("state.dir", options.state_dir);
+  props.try_emplace("processing.guarantee", options.processing_guarantee);
+  props.try_emplace("num.stream.threads", std::to_string(options.threads));
+  for (const auto& [key, value] : options.flag_properties) props[key] = value;
   // Table updates leave the store caches at each commit: the demo commits often so that its
   // report does not wait for at-least-once's 30 s default.
-  if (options.bootstrap_servers.empty() && !props.contains("commit.interval.ms")) {
+  const std::string& bootstrap = props["bootstrap.servers"];
+  if ((bootstrap.empty() || bootstrap == "embedded") && !props.contains("commit.interval.ms")) {
     props["commit.interval.ms"] = "200";
   }
   if (!props.contains("metrics.log.interval.ms")) props["metrics.log.interval.ms"] = "10000";
@@ -360,6 +366,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_flag("--describe", options.describe, "Print the topology first");
   CLI11_PARSE(cli, argc, argv);
+  for (const auto& [flag, property] : kSettingFlags) {
+    if (cli.count(flag) > 0) options.flag_properties[property] = cli[flag]->as<std::string>();
+  }
 
   if (options.generate) {
     if (options.bootstrap_servers.empty()) {
@@ -373,6 +382,9 @@ int main(int argc, char** argv) {
     std::cerr << "customer-addresses: " << config.status() << "\n";
     return 2;
   }
-  if (options.bootstrap_servers.empty()) return run_demo(options, *config);
+  // What the run uses is the final configuration, wherever each setting came from.
+  options.application_id = config->application_id;
+  options.bootstrap_servers = config->bootstrap_servers;
+  if (config->uses_embedded_cluster()) return run_demo(options, *config);
   return run_service(options, *config, signals);
 }

@@ -134,6 +134,11 @@ struct StreamsConfig {
   /// what `props` held. kInvalidArgument for one without key or separator (no value shown).
   static Status parse_assignments(const std::vector<std::string>& assignments,
                                   std::map<std::string, std::string>& props);
+  /// What a command line's `--config FILE` and repeated `--property key=value` flags give: the
+  /// file's properties (none when `path` is empty), then the assignments over them. Errors as
+  /// read_properties_file's, and kInvalidArgument starting "--property" for a bad assignment.
+  static Result<std::map<std::string, std::string>> read_command_line_properties(
+      const std::string& path, const std::vector<std::string>& assignments);
 };
 
 }  // namespace kstreams

@@ -328,4 +328,16 @@ Status StreamsConfig::parse_assignments(const std::vector<std::string>& assignme
   return Status();
 }
 
+Result<std::map<std::string, std::string>> StreamsConfig::read_command_line_properties(
+    const std::string& path, const std::vector<std::string>& assignments) {
+  std::map<std::string, std::string> props;
+  if (!path.empty()) {
+    KSTREAMS_ASSIGN_OR_RETURN(props, read_properties_file(path));
+  }
+  if (Status s = parse_assignments(assignments, props); !s.ok()) {
+    return invalid_argument("--property " + s.message());
+  }
+  return props;
+}
+
 }  // namespace kstreams

@@ -41,11 +41,8 @@ struct Options {
 };
 
 kstreams::Result<kstreams::StreamsConfig> make_config(const Options& options) {
-  std::map<std::string, std::string> props;
-  if (kstreams::Status s = kstreams::StreamsConfig::parse_assignments(options.properties, props);
-      !s.ok()) {
-    return kstreams::invalid_argument("--property " + s.message());
-  }
+  KSTREAMS_ASSIGN_OR_RETURN(
+      auto props, kstreams::StreamsConfig::read_command_line_properties("", options.properties));
   props["application.id"] = options.application_id;
   props["bootstrap.servers"] = options.bootstrap_servers;
   props["state.dir"] = options.state_dir;

@@ -17,6 +17,7 @@ namespace kstreams {
 namespace {
 
 using kstreams::testing::IsOk;
+using kstreams::testing::IsOkAndHolds;
 using kstreams::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -63,6 +64,20 @@ TEST(StreamsConfigTest, AnAssignmentWithoutEqualsSignIsRejectedByName) {
   const Status s = StreamsConfig::parse_assignments({"a=1", "num.stream.threads"}, props);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("'num.stream.threads': expected key=value"));
+}
+
+// --config FILE and --property flags: the file first, the assignments over it.
+TEST(StreamsConfigTest, CommandLinePropertiesAreTheFileWithTheAssignmentsOverIt) {
+  const PropertiesFile file("application.id=from-file\ncommit.interval.ms=100\n");
+  EXPECT_THAT(StreamsConfig::read_command_line_properties(file.path(), {"commit.interval.ms=5"}),
+              IsOkAndHolds(Props{{"application.id", "from-file"}, {"commit.interval.ms", "5"}}));
+  EXPECT_THAT(StreamsConfig::read_command_line_properties("", {"a=1"}),
+              IsOkAndHolds(Props{{"a", "1"}}))
+      << "no file";
+  EXPECT_THAT(StreamsConfig::read_command_line_properties(file.path(), {"nokey"}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("--property 'nokey'")));
+  EXPECT_THAT(StreamsConfig::read_command_line_properties("/nonexistent/app.properties", {}),
+              StatusIs(StatusCode::kIo, HasSubstr("/nonexistent/app.properties")));
 }
 
 TEST(StreamsConfigTest, AssignmentsAcceptTheSeparatorsOfAPropertiesFile) {
