@@ -165,6 +165,9 @@ class KafkaStreams {
   [[nodiscard]] StreamsState state() const;
   /// The bootstrap servers in use: the embedded cluster's address once started with it.
   [[nodiscard]] std::string bootstrap_servers() const;
+  /// The port of the Prometheus endpoint (`metrics.port`) once start() opened it, until close();
+  /// -1 when there is none.
+  [[nodiscard]] int metrics_port() const;
   /// Per-thread counters, and their sum.
   [[nodiscard]] std::vector<ThreadMetrics> thread_metrics() const;
   [[nodiscard]] ProcessingMetrics metrics() const;

@@ -94,6 +94,14 @@ struct StreamsConfig {
   /// kstreams: interval of the one-line metrics summary in the log; 0 disables it.
   /// Property `metrics.log.interval.ms`. Default: 30000.
   std::int64_t metrics_log_interval_ms = 30000;
+  /// kstreams: the port of the Prometheus endpoint, `GET /metrics` in the text format
+  /// (`metrics.port`; docs/observability.md). -1: no endpoint; 0: any free port
+  /// (KafkaStreams::metrics_port() says which). Default: -1.
+  int metrics_port = -1;
+  /// kstreams: the address the Prometheus endpoint listens on (`metrics.host`): "0.0.0.0" for
+  /// every IPv4 interface, "::" for every interface, "127.0.0.1" for this host only. Default:
+  /// "0.0.0.0".
+  std::string metrics_host = "0.0.0.0";
   /// kstreams: brokers of the embedded cluster (`embedded.cluster.brokers`). Default: 3.
   int embedded_cluster_brokers = 3;
   /// kstreams: partition count of the topics created on the embedded cluster

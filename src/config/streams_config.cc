@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include <arpa/inet.h>
 #include <librdkafka/rdkafka.h>
 
 #include <kstreams/streams_config.h>
@@ -15,6 +16,12 @@
 
 namespace kstreams {
 namespace {
+
+bool is_ip_address(const std::string& text) {
+  unsigned char address[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), address) == 1;
+}
 
 constexpr std::string_view kClientPrefixes[] = {"kafka.", "consumer.", "producer."};
 
@@ -168,6 +175,13 @@ Status StreamsConfig::validate() const {
   if (poll_ms < 0) return invalid_argument("poll.ms must be >= 0");
   if (max_poll_records < 1) return invalid_argument("max.poll.records must be >= 1");
   if (metrics_log_interval_ms < 0) return invalid_argument("metrics.log.interval.ms must be >= 0");
+  if (metrics_port < -1 || metrics_port > 65535) {
+    return invalid_argument("metrics.port must be -1 (no endpoint), 0 (any free port) or 1-65535");
+  }
+  if (metrics_port >= 0 && !is_ip_address(metrics_host)) {
+    return invalid_argument("metrics.host must be an IPv4 or IPv6 address, not '" + metrics_host +
+                            "'");
+  }
   if (embedded_cluster_brokers < 1) {
     return invalid_argument("embedded.cluster.brokers must be >= 1");
   }
@@ -246,6 +260,10 @@ Result<StreamsConfig> StreamsConfig::from_properties(
       KSTREAMS_RETURN_IF_ERROR(parse_bool(key, value, config.sink_forwards_source_bytes));
     } else if (key == "metrics.log.interval.ms") {
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.metrics_log_interval_ms));
+    } else if (key == "metrics.port") {
+      KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.metrics_port));
+    } else if (key == "metrics.host") {
+      config.metrics_host = value;
     } else if (key == "embedded.cluster.brokers") {
       KSTREAMS_RETURN_IF_ERROR(parse_int(key, value, config.embedded_cluster_brokers));
     } else if (key == "embedded.cluster.partitions") {

@@ -21,6 +21,8 @@
 #include "src/kafka/producer.h"
 #include "src/runtime/client_configs.h"
 #include "src/runtime/global_stores.h"
+#include "src/runtime/metrics_http_server.h"
+#include "src/runtime/prometheus_text.h"
 #include "src/runtime/restore_notification.h"
 #include "src/runtime/stream_thread.h"
 #include "src/topology/topology_definition.h"
@@ -151,6 +153,8 @@ class KafkaStreams::Impl {
     stop_global();
     if (!errored) transition(StreamsState::kNotRunning, {});
     log_summary();
+    metrics_server_.reset();  // start() is over (start_mutex_), so nothing sets it meanwhile
+    metrics_port_ = -1;
     if (!stopped) {
       return Status(StatusCode::kTimeout,
                     "KafkaStreams::close: stream threads still running after " +
@@ -225,6 +229,7 @@ class KafkaStreams::Impl {
     std::lock_guard lock(mutex_);
     return bootstrap_;
   }
+  int metrics_port() const { return metrics_port_; }
 
   std::vector<ThreadMetrics> thread_metrics() const {
     std::lock_guard lock(mutex_);
@@ -238,6 +243,20 @@ class KafkaStreams::Impl {
     ProcessingMetrics total = retired_metrics_;
     for (const auto& t : threads_) total += t->metrics().processing;
     return total;
+  }
+  // What the Prometheus endpoint shows, in one critical section: the client's totals are the sum
+  // of the threads on the same page (plus the retired ones).
+  internal::MetricsSnapshot metrics_snapshot() const {
+    std::lock_guard lock(mutex_);
+    internal::MetricsSnapshot snapshot{.application_id = config_.application_id,
+                                       .state = state_,
+                                       .client = retired_metrics_,
+                                       .threads = {}};
+    for (const auto& t : threads_) {
+      snapshot.threads.push_back(t->metrics());
+      snapshot.client += snapshot.threads.back().processing;
+    }
+    return snapshot;
   }
 
   Status cleanup() {
@@ -334,6 +353,7 @@ class KafkaStreams::Impl {
   }
 
   Status prepare() {  // the configuration was checked by the constructor
+    KSTREAMS_RETURN_IF_ERROR(start_metrics_server());
     const bool embedded = config_.uses_embedded_cluster();
     std::string bootstrap = config_.bootstrap_servers;
     if (embedded) {
@@ -379,6 +399,21 @@ class KafkaStreams::Impl {
       }
       KSTREAMS_RETURN_IF_ERROR(start_thread(i).status());
     }
+    return {};
+  }
+
+  // The Prometheus endpoint, first: a port in use fails start() before anything else runs. It
+  // serves until close(), also in state ERROR.
+  Status start_metrics_server() {
+    if (config_.metrics_port < 0) return {};
+    KSTREAMS_ASSIGN_OR_RETURN(
+        metrics_server_,
+        internal::MetricsHttpServer::start(config_.metrics_host, config_.metrics_port, [this] {
+          return internal::prometheus_text(metrics_snapshot());
+        }));
+    metrics_port_ = metrics_server_->port();
+    internal::logger().info("{}: Prometheus metrics at http://{}:{}/metrics",
+                            config_.application_id, config_.metrics_host, metrics_port_.load());
     return {};
   }
 
@@ -978,6 +1013,10 @@ class KafkaStreams::Impl {
   std::set<int> indices_;
   std::mutex add_mutex_;  // held by add_stream_thread(); close() waits for it
   std::thread supervisor_;
+  // metrics.port: started by start(), stopped by close(); last, so destroyed first (its thread
+  // reads the members above).
+  std::unique_ptr<internal::MetricsHttpServer> metrics_server_;
+  std::atomic<int> metrics_port_{-1};
 };
 
 KafkaStreams::KafkaStreams(Topology topology, StreamsConfig config)
@@ -1004,6 +1043,7 @@ Result<std::string> KafkaStreams::remove_stream_thread(std::chrono::milliseconds
 Status KafkaStreams::cleanup() { return impl_->cleanup(); }
 StreamsState KafkaStreams::state() const { return impl_->state(); }
 std::string KafkaStreams::bootstrap_servers() const { return impl_->bootstrap_servers(); }
+int KafkaStreams::metrics_port() const { return impl_->metrics_port(); }
 std::vector<ThreadMetrics> KafkaStreams::thread_metrics() const { return impl_->thread_metrics(); }
 ProcessingMetrics KafkaStreams::metrics() const { return impl_->metrics(); }
 Status KafkaStreams::error() const { return impl_->error(); }
