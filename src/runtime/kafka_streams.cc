@@ -14,6 +14,7 @@
 #include <kstreams/kafka_streams.h>
 
 #include "src/core/logging.h"
+#include "src/core/thread_name.h"
 #include "src/kafka/admin.h"
 #include "src/kafka/consumer.h"
 #include "src/kafka/embedded_cluster.h"
@@ -113,6 +114,7 @@ class KafkaStreams::Impl {
     // look at the threads once more.
     on_thread_state(StreamThread::State::kRunning);
     supervisor_ = std::thread([this] { supervise(); });
+    internal::name_thread(supervisor_, "ks:supervisor");
     return {};
   }
 
@@ -595,6 +597,7 @@ class KafkaStreams::Impl {
         restored,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     global_thread_ = std::thread([this] { run_global(); });
+    internal::name_thread(global_thread_, "ks:global");
     return {};
   }
 

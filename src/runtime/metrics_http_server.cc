@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "src/core/logging.h"
+#include "src/core/thread_name.h"
 
 #include <netdb.h>
 #include <poll.h>
@@ -134,6 +135,7 @@ Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::start(const std::s
 MetricsHttpServer::MetricsHttpServer(int listen_fd, int wake_fd, int port, Render render)
     : listen_fd_(listen_fd), wake_fd_(wake_fd), port_(port), render_(std::move(render)) {
   thread_ = std::thread([this] { run(); });
+  name_thread(thread_, "ks:metrics");
 }
 
 MetricsHttpServer::~MetricsHttpServer() {

@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "src/core/logging.h"
+#include "src/core/thread_name.h"
 #include "src/kafka/message.h"
 #include "src/runtime/restore_notification.h"
 #include "src/topology/topology_definition.h"
@@ -116,6 +117,8 @@ Status StreamThread::start() {
   KSTREAMS_RETURN_IF_ERROR(consumer_->subscribe(topology_.source_topics()));
   last_commit_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] { run(); });
+  // "ks:stream-<n>", n as at the end of the thread's name ("<app>-<process>-StreamThread-<n>").
+  name_thread(thread_, "ks:stream-" + name_.substr(name_.rfind('-') + 1));
   return {};
 }
 

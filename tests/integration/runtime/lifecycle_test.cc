@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -84,7 +86,37 @@ std::uint64_t total_active_tasks(const KafkaStreams& app) {
   return tasks;
 }
 
+/// The names of this process's threads, as `top -H` shows them.
+std::multiset<std::string> thread_names() {
+  std::multiset<std::string> names;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
 // --- 4. Errors at start --------------------------------------------------------------------
+
+TEST_F(LifecycleTest, KstreamsThreadsCarryNamesForTopAndPerf) {
+  ASSERT_OK(cluster_->create_topic("named-in", 2));
+  ASSERT_OK(cluster_->create_topic("named-out", 2));
+  StreamsConfig cfg = config("it-named");
+  cfg.num_stream_threads = 2;
+  cfg.metrics_port = 0;
+  cfg.metrics_host = "127.0.0.1";
+  KafkaStreams app(pass_through("named-in", "named-out"), cfg);
+  ASSERT_OK(app.start());
+  const std::multiset<std::string> names = thread_names();
+  EXPECT_EQ(names.count("ks:stream-1"), 1U);
+  EXPECT_EQ(names.count("ks:stream-2"), 1U);
+  EXPECT_EQ(names.count("ks:supervisor"), 1U);
+  EXPECT_EQ(names.count("ks:metrics"), 1U);
+  ASSERT_OK(app.close(10s));
+  EXPECT_EQ(thread_names().count("ks:stream-1"), 0U) << "joined at close";
+}
 
 TEST_F(LifecycleTest, MissingSourceTopicIsNotFoundAndEndsInError) {
   ASSERT_OK(cluster_->create_topic("present-out", 1));
