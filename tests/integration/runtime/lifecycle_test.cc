@@ -2,10 +2,12 @@
 // from committed offsets, several threads, and two instances sharing one application.id. The
 // mock is enough here (groups, commits and rebalances work on it, if slowly) and fast to start.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <set>
 #include <string>
@@ -379,6 +381,48 @@ TEST_F(LifecycleTest, ClosingAnUnstartedClientWalksThroughPendingShutdownOnce) {
                           Pair(StreamsState::kPendingShutdown, StreamsState::kNotRunning)))
       << states.to_string();
   EXPECT_THAT(app.start(), StatusIs(StatusCode::kIllegalState, HasSubstr("NOT_RUNNING")));
+}
+
+// close() from another thread while start() is still under way waits for start() to finish,
+// then stops everything it started: no stream thread or supervisor is left behind.
+TEST_F(LifecycleTest, CloseDuringStartWaitsForItAndStopsWhatItStarted) {
+  ASSERT_OK(cluster_->create_topic("racing-in", 2));
+  ASSERT_OK(cluster_->create_topic("racing-out", 2));
+  StreamsConfig cfg = config("it-racing");
+  cfg.num_stream_threads = 2;
+  KafkaStreams app(pass_through("racing-in", "racing-out"), cfg);
+  StateRecorder states;
+  std::promise<void> starting;
+  const StateListener record = states.listener();
+  // Runs inside start(), on its thread: the stream threads exist, the supervisor not yet.
+  app.set_state_listener([&](StreamsState now, StreamsState before) {
+    record(now, before);
+    if (before == StreamsState::kCreated && now == StreamsState::kRebalancing) {
+      starting.set_value();
+      std::this_thread::sleep_for(300ms);
+    }
+  });
+  std::atomic<bool> start_returned = false;
+  Status started;
+  std::thread starter([&] {
+    started = app.start();
+    start_returned = true;
+  });
+  ASSERT_EQ(starting.get_future().wait_for(30s), std::future_status::ready);
+  EXPECT_FALSE(start_returned) << "start() is still in its listener call";
+  EXPECT_OK(app.close(20s));
+  EXPECT_TRUE(start_returned) << "close() waited for start()";
+  starter.join();
+  EXPECT_OK(started);
+  EXPECT_EQ(app.state(), StreamsState::kNotRunning);
+  EXPECT_THAT(states.transitions(),
+              ElementsAre(Pair(StreamsState::kCreated, StreamsState::kRebalancing),
+                          Pair(StreamsState::kRebalancing, StreamsState::kPendingShutdown),
+                          Pair(StreamsState::kPendingShutdown, StreamsState::kNotRunning)))
+      << states.to_string();
+  const std::multiset<std::string> names = thread_names();
+  EXPECT_EQ(names.count("ks:stream-1") + names.count("ks:stream-2"), 0U);
+  EXPECT_EQ(names.count("ks:supervisor"), 0U);
 }
 
 // --- 3. Embedded mode -----------------------------------------------------------------------
