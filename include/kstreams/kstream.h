@@ -17,8 +17,10 @@
 // builder lives. Not thread-safe (building is single-threaded).
 #pragma once
 
+#include <any>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <type_traits>
@@ -29,6 +31,7 @@
 #include <kstreams/grouped.h>
 #include <kstreams/internal/callables.h>
 #include <kstreams/internal/graph_builder.h>
+#include <kstreams/internal/join_nodes.h>
 #include <kstreams/internal/line_writer.h>
 #include <kstreams/internal/stateful_nodes.h>
 #include <kstreams/internal/stateless_nodes.h>
@@ -229,6 +232,34 @@ class KStream {
     return KTable<K, V>(graph_, id, store);
   }
 
+  /// Kafka Streams' join(KTable): a record whose key the table holds when the record is processed
+  /// becomes `joiner(value, table_value)` (or `joiner(key, value, table_value)`), keeping its key,
+  /// timestamp and headers; other records are dropped. Updates of the table join nothing. A record
+  /// with a null key or value is dropped.
+  ///
+  /// The stream and the table's input topic must be co-partitioned (the same number of
+  /// partitions, keys partitioned alike): partition p of both goes to one task, checked at start.
+  /// When an operator upstream may have changed the key, the stream goes through the repartition
+  /// topic `<application.id>-<name>-repartition` first (default serdes of K and V; `name` is the
+  /// join's, else generated). The table must be materialized: from `StreamsBuilder::table`,
+  /// `to_table` or an aggregation (a filtered or mapped table is not; `to_stream().to_table()`
+  /// materializes it).
+  template <class VT, class F>
+  requires ValueJoiner<F, K, V, VT>
+  auto join(const KTable<K, VT>& table, F joiner, Named named = {}) const {
+    using VR = std::remove_cvref_t<internal::joiner_result_t<F, K, V, VT>>;
+    return join_table<VT, VR, false>(table, std::move(joiner), named, "KSTREAM-JOIN-");
+  }
+  /// Kafka Streams' leftJoin(KTable): as join(), but a record whose key the table does not hold
+  /// is joined too, with nullopt: `joiner(value, const std::optional<VT>&)`. A record with a null
+  /// key joins with nullopt as well (KIP-962); one with a null value is dropped.
+  template <class VT, class F>
+  requires ValueJoiner<F, K, V, std::optional<VT>>
+  auto left_join(const KTable<K, VT>& table, F joiner, Named named = {}) const {
+    using VR = std::remove_cvref_t<internal::joiner_result_t<F, K, V, std::optional<VT>>>;
+    return join_table<VT, VR, true>(table, std::move(joiner), named, "KSTREAM-LEFTJOIN-");
+  }
+
   /// Writes every record to `topic` with the default serdes of K and V (a compile error when
   /// there is none: pass a Produced).
   void to(std::string topic) const {
@@ -320,6 +351,44 @@ class KStream {
     KStream<K2, V2> out(graph_, id);
     out.repartition_required_ = repartition_required_;
     return out;
+  }
+
+  template <class VT, class VR, bool kLeft, class F>
+  KStream<K, VR> join_table(const KTable<K, VT>& table, F joiner, const Named& named,
+                            std::string_view prefix) const {
+    static_assert(internal::kCopyableFunction<F>,
+                  "kstreams: a joiner must be copy-constructible (each task gets a copy)");
+    std::string name = graph_->name_or_generate(named, prefix);
+    if (table.graph_ != graph_) {
+      graph_->record_error(topology_error(name + ": the stream and the table belong to different "
+                                                 "builders"));
+      return KStream<K, VR>(graph_, node_);
+    }
+    const internal::StoreSpec* store = table.store_.empty() ? nullptr : graph_->store(table.store_);
+    using StoreSerdes = std::pair<Serde<K>, Serde<VT>>;
+    const StoreSerdes* serdes =
+        store == nullptr ? nullptr : std::any_cast<StoreSerdes>(&store->serdes);
+    if (serdes == nullptr) {
+      graph_->record_error(topology_error(
+          name +
+          ": the table is not materialized (a filtered or mapped table has no store of "
+          "its own); materialize it first, e.g. with to_stream().to_table()"));
+      return KStream<K, VR>(graph_, node_);
+    }
+    internal::NodeId parent = node_;
+    if (repartition_required_) {
+      parent = internal::add_repartition<K, V>(*graph_, node_, name + "-repartition",
+                                               internal::serde_or_default(Serde<K>()),
+                                               internal::serde_or_default(Serde<V>()), 0);
+    }
+    internal::TimestampedStore<K, VT> view(table.store_, serdes->first, serdes->second);
+    using NodeT = internal::StreamTableJoinNode<K, V, VT, VR, F, kLeft>;
+    internal::NodeId id = graph_->add_processor(
+        name, {parent}, [view, joiner](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<NodeT>(n, view, joiner);
+        });
+    graph_->connect_store(id, table.store_);
+    return KStream<K, VR>(graph_, id);
   }
 
   template <class TopicFn>

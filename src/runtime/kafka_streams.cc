@@ -452,6 +452,21 @@ class KafkaStreams::Impl {
     KSTREAMS_ASSIGN_OR_RETURN(auto repartition,
                               internal::repartition_partition_counts(def, counts));
     counts.insert(repartition.begin(), repartition.end());
+    // Co-partitioning first: a mismatch is the user's to fix, and nothing is created meanwhile.
+    std::map<int, std::vector<std::pair<std::string, int>>> by_subtopology;
+    for (const auto& [topic, node] : def.source_by_topic) {
+      by_subtopology[def.subtopology_of[node]].emplace_back(topic, counts.at(topic));
+    }
+    for (const auto& [sub, topics] : by_subtopology) {
+      for (const auto& [topic, count] : topics) {
+        if (count != topics.front().second) {
+          return topology_error("sub-topology " + std::to_string(sub) +
+                                ": source topics are not co-partitioned: '" + topics.front().first +
+                                "' has " + std::to_string(topics.front().second) +
+                                " partitions, '" + topic + "' has " + std::to_string(count));
+        }
+      }
+    }
 
     // The tasks of a sub-topology: as many as the partitions of its sources.
     std::map<int, int> tasks_of_subtopology;
@@ -514,20 +529,6 @@ class KafkaStreams::Impl {
       }
     }
 
-    std::map<int, std::vector<std::pair<std::string, int>>> by_subtopology;
-    for (const auto& [topic, node] : def.source_by_topic) {
-      by_subtopology[def.subtopology_of[node]].emplace_back(topic, counts.at(topic));
-    }
-    for (const auto& [sub, topics] : by_subtopology) {
-      for (const auto& [topic, count] : topics) {
-        if (count != topics.front().second) {
-          return topology_error("sub-topology " + std::to_string(sub) +
-                                ": source topics are not co-partitioned: '" + topics.front().first +
-                                "' has " + std::to_string(topics.front().second) +
-                                " partitions, '" + topic + "' has " + std::to_string(count));
-        }
-      }
-    }
     return {};
   }
 

@@ -189,9 +189,12 @@ void GraphBuilder::connect_store(NodeId node, const std::string& store) {
   if (std::find(stores.begin(), stores.end(), store) == stores.end()) stores.push_back(store);
 }
 
-bool GraphBuilder::has_store(const std::string& name) const {
-  return std::any_of(stores_.begin(), stores_.end(),
-                     [&](const StoreSpec& s) { return s.name == name; });
+bool GraphBuilder::has_store(const std::string& name) const { return store(name) != nullptr; }
+
+const StoreSpec* GraphBuilder::store(const std::string& name) const {
+  auto it = std::find_if(stores_.begin(), stores_.end(),
+                         [&](const StoreSpec& s) { return s.name == name; });
+  return it == stores_.end() ? nullptr : &*it;
 }
 
 void GraphBuilder::record_error(Status error) { errors_.push_back(std::move(error)); }

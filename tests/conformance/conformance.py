@@ -58,6 +58,8 @@ TOPOLOGIES = {
                                "conformance-table-group-by-%s-repartition" % s
                                for s in ("group-counts", "group-sums", "group-aggs",
                                          "filtered-counts")]),
+    # KStream-KTable joins (inner, left, and after a key change through a repartition topic).
+    "stream-table-join": dict(inputs=["in", "table-in"], value="string", stores=["joined-table"]),
     "to-table": dict(inputs=["in"], value="string", stores=["latest", "rekeyed"],
                      string_keys=True, renamed_topics={
                          "conformance-to-table-rekeyed-repartition":

@@ -379,6 +379,24 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
     dumpable_store<std::string, S>("rekeyed");
     c.default_deserialization_exception_handler = error_handlers::log_and_continue();
   };
+  t["stream-table-join"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto customers =
+        b.table<S, std::string>("table-in", Materialized<S, std::string>::as("joined-table"));
+    auto in = b.stream<S, S>("in");
+    in.join(customers, [](const S& v, const std::string& row) {
+        return S(*v + "|" + row);
+      }).to("joined");
+    in.left_join(customers, [](const S& k, const S& v, const std::optional<std::string>& row) {
+        return S(k.value_or("~") + ":" + *v + "|" + row.value_or("-"));
+      }).to("left-joined");
+    // A new key: the stream goes through the repartition topic "rekeyed-join-repartition" first.
+    in.select_key([](const S& v) { return S("k" + std::to_string(v ? v->size() % 4 : 0)); })
+        .join(
+            customers, [](const S& v, const std::string& row) { return S(row + "/" + *v); },
+            Named("rekeyed-join"))
+        .to("rekeyed-joined");
+    dumpable_store<S, std::string>("joined-table");
+  };
   return t;
 }
 

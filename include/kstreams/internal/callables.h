@@ -38,6 +38,31 @@ template <class F, class K, class V>
 using record_result_t =
     decltype(invoke_on(std::declval<F&>(), std::declval<const K&>(), std::declval<const V&>()));
 
+template <class F, class K, class V, class VO>
+concept TakesKeyAndValues = std::invocable<F&, const K&, const V&, const VO&>;
+
+template <class F, class V, class VO>
+concept TakesValues = std::invocable<F&, const V&, const VO&>;
+
+template <class F, class K, class V, class VO>
+concept TakesJoinedRecord = TakesKeyAndValues<F, K, V, VO> || TakesValues<F, V, VO>;
+
+/// Calls f(key, value, other) or f(value, other): a joiner.
+template <class F, class K, class V, class VO>
+requires TakesJoinedRecord<F, K, V, VO>
+decltype(auto) invoke_joiner(F& f, const K& key, const V& value, const VO& other) {
+  if constexpr (TakesKeyAndValues<F, K, V, VO>) {
+    return f(key, value, other);
+  } else {
+    return f(value, other);
+  }
+}
+
+template <class F, class K, class V, class VO>
+using joiner_result_t =
+    decltype(invoke_joiner(std::declval<F&>(), std::declval<const K&>(), std::declval<const V&>(),
+                           std::declval<const VO&>()));
+
 template <class T>
 struct KeyValueTraits {
   static constexpr bool kIsKeyValue = false;
@@ -108,6 +133,12 @@ concept KeyValuesMapper = ValuesMapper<F, K, V> &&
 /// `void f(const K&, const V&)` or `void f(const V&)` (the result, if any, is ignored).
 template <class F, class K, class V>
 concept RecordAction = internal::TakesRecord<F, K, V>;
+
+/// `VR f(const V&, const VO&)` or `VR f(const K&, const V&, const VO&)`, VR not void: Kafka
+/// Streams' ValueJoiner and ValueJoinerWithKey, joining a record's value with another one.
+template <class F, class K, class V, class VO>
+concept ValueJoiner = internal::TakesJoinedRecord<F, K, V, VO> &&
+    !std::is_void_v<internal::joiner_result_t<F, K, V, VO>>;
 
 /// `std::string f(const K&, const V&)` or `f(const V&)`: the topic to write a record to.
 template <class F, class K, class V>

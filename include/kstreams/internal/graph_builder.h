@@ -75,6 +75,8 @@ class GraphBuilder {
   /// one sub-topology (one task owns the store).
   void connect_store(NodeId node, const std::string& store);
   [[nodiscard]] bool has_store(const std::string& name) const;
+  /// The store registered as `name`; null when there is none. Valid until the next add_store.
+  [[nodiscard]] const StoreSpec* store(const std::string& name) const;
 
   /// Records a problem found while building; build() reports all of them.
   void record_error(Status error);

@@ -150,6 +150,64 @@ TEST_F(LifecycleTest, MergingTopicsWithDifferentPartitionCountsIsATopologyError)
   EXPECT_EQ(app.state(), StreamsState::kError);
 }
 
+/// orders joined with customers (a table): "<item> for <name>".
+Topology orders_with_names() {
+  StreamsBuilder builder;
+  auto customers = builder.table<std::string, std::string>(
+      "customers", Materialized<std::string, std::string>::as("customer-rows"));
+  builder.stream<std::string, std::string>("orders")
+      .join(customers,
+            [](const std::string& item, const std::string& name) { return item + " for " + name; })
+      .to("enriched");
+  auto topology = builder.build();
+  EXPECT_TRUE(topology.ok()) << topology.status();
+  return std::move(topology).value();
+}
+
+// The table's input was written before the orders: the task (partition p of both topics) reads
+// the table up to where it has caught up before it takes orders with later timestamps
+// (max.task.idle.ms = 0), so every order finds its customer, also right after the start.
+TEST_F(LifecycleTest, AStreamTableJoinFindsTheRowsWrittenBeforeItsRecords) {
+  ASSERT_OK(cluster_->create_topic("customers", 3));
+  ASSERT_OK(cluster_->create_topic("orders", 3));
+  ASSERT_OK(cluster_->create_topic("enriched", 3));
+  ASSERT_OK(cluster_->create_topic("it-join-customer-rows-changelog", 3));  // no Admin API here
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_OK(cluster_->produce("customers", "c" + std::to_string(i), "name" + std::to_string(i)));
+  }
+  ASSERT_OK(cluster_->flush());
+  std::this_thread::sleep_for(20ms);  // the orders' timestamps come after the customers'
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_OK(cluster_->produce("orders", "c" + std::to_string(i), "item" + std::to_string(i)));
+  }
+  ASSERT_OK(cluster_->flush());
+
+  KafkaStreams app(orders_with_names(), config("it-join"));
+  ASSERT_OK(app.start());
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"enriched"});
+  ASSERT_NE(reader, nullptr);
+  const auto counts = count_values(reader->read_until(30, 30s));
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_TRUE(counts.contains("item" + std::to_string(i) + " for name" + std::to_string(i)))
+        << "order " << i << " did not join";
+  }
+  EXPECT_EQ(counts.size(), 30U);
+  ASSERT_OK(app.close(10s));
+}
+
+// Found before anything is created: the table's changelog topic is not (the mock has no Admin
+// API, so trying would time out instead).
+TEST_F(LifecycleTest, JoiningTopicsWithDifferentPartitionCountsIsATopologyError) {
+  ASSERT_OK(cluster_->create_topic("customers", 2));
+  ASSERT_OK(cluster_->create_topic("orders", 3));
+  ASSERT_OK(cluster_->create_topic("enriched", 3));
+  KafkaStreams app(orders_with_names(), config("it-join-copartition"));
+  EXPECT_THAT(app.start(),
+              StatusIs(StatusCode::kTopology, AllOf(HasSubstr("'customers'"), HasSubstr("'orders'"),
+                                                    HasSubstr("co-partitioned"))));
+  EXPECT_EQ(app.state(), StreamsState::kError);
+}
+
 /// in-a, in-b (merged: one task reads partition p of both) -> map_values(v + "!") -> out
 Topology merged(const std::string& a, const std::string& b, const std::string& out) {
   StreamsBuilder builder;

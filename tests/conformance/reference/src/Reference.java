@@ -49,6 +49,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -301,6 +302,17 @@ public final class Reference {
             .toTable(Materialized.<String, String, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as("rekeyed")
                          .withCachingDisabled())
             .toStream().to("rekeyed");
+        break;
+      }
+      case "stream-table-join": {
+        KTable<String, String> t = b.table("table-in", Materialized.as("joined-table"));
+        KStream<String, String> in = b.stream("in");
+        in.join(t, (v, row) -> v + "|" + row).to("joined");
+        in.leftJoin(t, (k, v, row) -> (k == null ? "~" : k) + ":" + v + "|" + (row == null ? "-" : row))
+            .to("left-joined");
+        in.selectKey((k, v) -> "k" + (v == null ? 0 : blen(v) % 4))
+            .join(t, (v, row) -> row + "/" + v, Joined.as("rekeyed-join"))
+            .to("rekeyed-joined");
         break;
       }
       default:
