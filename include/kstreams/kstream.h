@@ -240,10 +240,11 @@ class KStream {
   /// The stream and the table's input topic must be co-partitioned (the same number of
   /// partitions, keys partitioned alike): partition p of both goes to one task, checked at start.
   /// When an operator upstream may have changed the key, the stream goes through the repartition
-  /// topic `<application.id>-<name>-repartition` first (default serdes of K and V; `name` is the
-  /// join's, else generated). The table must be materialized: from `StreamsBuilder::table`,
-  /// `to_table` or an aggregation (a filtered or mapped table is not; `to_stream().to_table()`
-  /// materializes it).
+  /// topic `<application.id>-<name>-repartition` first, with the default serdes of K and V
+  /// (`name` is the join's when it is named, else that of the operator before the join, as in
+  /// Kafka Streams); it gets the table topic's partition count. The table must be materialized:
+  /// from `StreamsBuilder::table`, `to_table` or an aggregation (a filtered or mapped table is not;
+  /// `to_stream().to_table()` materializes it).
   template <class VT, class F>
   requires ValueJoiner<F, K, V, VT>
   auto join(const KTable<K, VT>& table, F joiner, Named named = {}) const {
@@ -358,29 +359,38 @@ class KStream {
                             std::string_view prefix) const {
     static_assert(internal::kCopyableFunction<F>,
                   "kstreams: a joiner must be copy-constructible (each task gets a copy)");
-    std::string name = graph_->name_or_generate(named, prefix);
-    if (table.graph_ != graph_) {
-      graph_->record_error(topology_error(name + ": the stream and the table belong to different "
-                                                 "builders"));
+    auto refuse = [&](const std::string& why) {
+      graph_->record_error(topology_error(graph_->name_or_generate(named, prefix) + ": " + why));
       return KStream<K, VR>(graph_, node_);
-    }
+    };
+    if (table.graph_ != graph_)
+      return refuse("the stream and the table belong to different builders");
     const internal::StoreSpec* store = table.store_.empty() ? nullptr : graph_->store(table.store_);
     using StoreSerdes = std::pair<Serde<K>, Serde<VT>>;
     const StoreSerdes* serdes =
         store == nullptr ? nullptr : std::any_cast<StoreSerdes>(&store->serdes);
     if (serdes == nullptr) {
-      graph_->record_error(topology_error(
-          name +
-          ": the table is not materialized (a filtered or mapped table has no store of "
-          "its own); materialize it first, e.g. with to_stream().to_table()"));
-      return KStream<K, VR>(graph_, node_);
+      return refuse(
+          "the table is not materialized (a filtered or mapped table has no store of its own); "
+          "materialize it first, e.g. with to_stream().to_table()");
     }
     internal::NodeId parent = node_;
     if (repartition_required_) {
-      parent = internal::add_repartition<K, V>(*graph_, node_, name + "-repartition",
-                                               internal::serde_or_default(Serde<K>()),
-                                               internal::serde_or_default(Serde<V>()), 0);
+      Serde<K> key_serde = internal::serde_or_default(Serde<K>());
+      Serde<V> value_serde = internal::serde_or_default(Serde<V>());
+      if (!key_serde.valid() || !value_serde.valid()) {
+        return refuse(
+            "the key may have changed upstream, so the stream is repartitioned before the join, "
+            "and there is no default serde for " +
+            std::string(key_serde.valid() ? internal::type_name<V>() : internal::type_name<K>()) +
+            "; call repartition(Repartitioned with serdes) before the join");
+      }
+      // As Kafka Streams: named after the join when it is named, else after the node before it.
+      const std::string base = named.name.empty() ? graph_->node(node_).name : named.name;
+      parent = internal::add_repartition<K, V>(*graph_, node_, base + "-repartition",
+                                               std::move(key_serde), std::move(value_serde), 0);
     }
+    std::string name = graph_->name_or_generate(named, prefix);
     internal::TimestampedStore<K, VT> view(table.store_, serdes->first, serdes->second);
     using NodeT = internal::StreamTableJoinNode<K, V, VT, VR, F, kLeft>;
     internal::NodeId id = graph_->add_processor(

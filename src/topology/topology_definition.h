@@ -35,9 +35,11 @@ struct TopologyDefinition {
 /// `topology` with internal topic names resolved for `application_id` (idempotent).
 Topology resolve_internal_topics(const Topology& topology, const std::string& application_id);
 
-/// Partitions of every repartition topic: as asked, or the most partitions among the source
-/// topics of the sub-topology that writes it (recursively through repartition topics).
-/// `external` gives the partition count of every non-internal source topic.
+/// Partitions of every repartition topic: as asked; else as the non-internal topics it is read
+/// with (co-partitioned with them); else the most partitions among the sources of the
+/// sub-topology that writes it (recursively through repartition topics), and repartition topics
+/// read together take the largest count among them. `external` gives the partition count of
+/// every non-internal source topic.
 Result<std::map<std::string, int>> repartition_partition_counts(
     const TopologyDefinition& definition, const std::map<std::string, int>& external);
 

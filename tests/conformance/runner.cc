@@ -389,6 +389,13 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
     in.left_join(customers, [](const S& k, const S& v, const std::optional<std::string>& row) {
         return S(k.value_or("~") + ":" + *v + "|" + row.value_or("-"));
       }).to("left-joined");
+    // A new key, unnamed: the repartition topic is named after the select_key node.
+    in.select_key([](const S& k, const S&) { return S(k ? k->substr(0, 2) : std::string("k1")); })
+        .left_join(customers,
+                   [](const S& v, const std::optional<std::string>& row) {
+                     return S(*v + "~" + row.value_or("-"));
+                   })
+        .to("prefix-joined");
     // A new key: the stream goes through the repartition topic "rekeyed-join-repartition" first.
     in.select_key([](const S& v) { return S("k" + std::to_string(v ? v->size() % 4 : 0)); })
         .join(

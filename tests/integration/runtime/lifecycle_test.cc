@@ -195,6 +195,51 @@ TEST_F(LifecycleTest, AStreamTableJoinFindsTheRowsWrittenBeforeItsRecords) {
   ASSERT_OK(app.close(10s));
 }
 
+// A re-keyed stream joined with a table of more partitions: its repartition topic takes the
+// table topic's count (the internal topics are made here with that count, as the mock has no
+// Admin API; kstreams checks them against what it needs).
+TEST_F(LifecycleTest, ARekeyedStreamJoinsATableOfMorePartitions) {
+  ASSERT_OK(cluster_->create_topic("customers", 4));
+  ASSERT_OK(cluster_->create_topic("clicks", 2));
+  ASSERT_OK(cluster_->create_topic("enriched", 4));
+  ASSERT_OK(cluster_->create_topic("it-rekeyed-join-customer-rows-changelog", 4));
+  ASSERT_OK(cluster_->create_topic("it-rekeyed-join-by-customer-repartition", 4));
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(cluster_->produce("customers", "c" + std::to_string(i), "name" + std::to_string(i)));
+  }
+  ASSERT_OK(cluster_->flush());
+  std::this_thread::sleep_for(20ms);
+  for (int i = 0; i < 20; ++i) {  // keyed by click id; the customer is in the value
+    ASSERT_OK(cluster_->produce("clicks", "click" + std::to_string(i), "c" + std::to_string(i)));
+  }
+  ASSERT_OK(cluster_->flush());
+  StreamsBuilder builder;
+  auto customers = builder.table<std::string, std::string>(
+      "customers", Materialized<std::string, std::string>::as("customer-rows"));
+  builder.stream<std::string, std::string>("clicks")
+      .select_key([](const std::string& customer) { return customer; })
+      .join(
+          customers,
+          [](const std::string& customer, const std::string& name) {
+            return customer + " is " + name;
+          },
+          Named("by-customer"))
+      .to("enriched");
+  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
+  KafkaStreams app(topology, config("it-rekeyed-join"));
+  ASSERT_OK(app.start());
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"enriched"});
+  ASSERT_NE(reader, nullptr);
+  const auto counts = count_values(reader->read_until(20, 30s));
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(counts.contains("c" + std::to_string(i) + " is name" + std::to_string(i))) << i;
+  }
+  // 20 table rows, 20 clicks, and the 20 clicks again from the repartition topic.
+  EXPECT_TRUE(wait_until([&] { return app.metrics().records_processed == 60; }, 10s))
+      << app.metrics().records_processed;
+  ASSERT_OK(app.close(10s));
+}
+
 // Found before anything is created: the table's changelog topic is not (the mock has no Admin
 // API, so trying would time out instead).
 TEST_F(LifecycleTest, JoiningTopicsWithDifferentPartitionCountsIsATopologyError) {
@@ -451,13 +496,17 @@ TEST_F(LifecycleTest, CloseDuringStartWaitsForItAndStopsWhatItStarted) {
   KafkaStreams app(pass_through("racing-in", "racing-out"), cfg);
   StateRecorder states;
   std::promise<void> starting;
+  std::promise<void> closing;
+  std::shared_future<void> closing_called = closing.get_future().share();
   const StateListener record = states.listener();
-  // Runs inside start(), on its thread: the stream threads exist, the supervisor not yet.
+  // Runs inside start(), on its thread: the stream threads exist, the supervisor not yet. It
+  // holds start() until close() has been called, and a little longer.
   app.set_state_listener([&](StreamsState now, StreamsState before) {
     record(now, before);
     if (before == StreamsState::kCreated && now == StreamsState::kRebalancing) {
       starting.set_value();
-      std::this_thread::sleep_for(300ms);
+      closing_called.wait_for(30s);
+      std::this_thread::sleep_for(200ms);
     }
   });
   std::atomic<bool> start_returned = false;
@@ -468,6 +517,7 @@ TEST_F(LifecycleTest, CloseDuringStartWaitsForItAndStopsWhatItStarted) {
   });
   ASSERT_EQ(starting.get_future().wait_for(30s), std::future_status::ready);
   EXPECT_FALSE(start_returned) << "start() is still in its listener call";
+  closing.set_value();
   EXPECT_OK(app.close(20s));
   EXPECT_TRUE(start_returned) << "close() waited for start()";
   starter.join();

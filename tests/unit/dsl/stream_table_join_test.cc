@@ -175,6 +175,29 @@ TEST(StreamTableJoinTest, AStreamWithAChangedKeyIsRepartitionedFirst) {
   EXPECT_THAT(out.read_key_values_to_list(), ElementsAre(kv("u7", "Lin/u7:login")));
 }
 
+struct Visit {
+  std::string page;
+};
+
+TEST(StreamTableJoinTest, ARekeyedStreamWithoutDefaultSerdesIsABuildErrorSayingWhatToDo) {
+  StreamsBuilder builder;
+  KTable<std::string, std::string> names = builder.table<std::string, std::string>("names");
+  builder.stream<std::string, std::string>("events")
+      .select_key([](const std::string& value) { return value.substr(0, 2); })
+      .map_values([](const std::string& value) { return Visit{value}; })
+      .join(
+          names, [](const Visit& visit, const std::string& name) { return name + visit.page; },
+          Named("visits"))
+      .to("out");
+  Result<Topology> topology = builder.build();
+  ASSERT_FALSE(topology.ok());
+  EXPECT_THAT(topology.status().message(),
+              HasSubstr("visits: the key may have changed upstream, so the stream is "
+                        "repartitioned before the join, and there is no default serde for"));
+  EXPECT_THAT(topology.status().message(),
+              HasSubstr("call repartition(Repartitioned with serdes) before the join"));
+}
+
 TEST(StreamTableJoinTest, TheStreamAndTheTableShareOneSubTopology) {
   const Topology topology = orders_with_names(/*left=*/false);
   const std::string description = topology.describe().to_string();

@@ -310,6 +310,9 @@ public final class Reference {
         in.join(t, (v, row) -> v + "|" + row).to("joined");
         in.leftJoin(t, (k, v, row) -> (k == null ? "~" : k) + ":" + v + "|" + (row == null ? "-" : row))
             .to("left-joined");
+        in.selectKey((k, v) -> k == null ? "k1" : prefix(k, 2))
+            .leftJoin(t, (v, row) -> v + "~" + (row == null ? "-" : row))
+            .to("prefix-joined");
         in.selectKey((k, v) -> "k" + (v == null ? 0 : blen(v) % 4))
             .join(t, (v, row) -> row + "/" + v, Joined.as("rekeyed-join"))
             .to("rekeyed-joined");
