@@ -9,8 +9,9 @@
 //   auto countries = builder.global_table<std::string, Country>(
 //       "countries", kstreams::Materialized<std::string, Country>::as("countries"));
 //
-// Values are stored as read (the topic's bytes): a value that cannot be deserialized shows up
-// as an error when it is queried, not when it is read. Stream-globaltable joins are not there yet.
+// Values are stored as read (the topic's bytes, after the record's timestamp): a value that
+// cannot be deserialized shows up as an error when it is queried or joined, not when it is read. `KStream::join` / `left_join`
+// with a key mapper join a stream with it.
 #pragma once
 
 #include <string>

@@ -28,6 +28,7 @@
 
 #include <kstreams/branched.h>
 #include <kstreams/consumed.h>
+#include <kstreams/global_ktable.h>
 #include <kstreams/grouped.h>
 #include <kstreams/internal/callables.h>
 #include <kstreams/internal/graph_builder.h>
@@ -261,6 +262,31 @@ class KStream {
     return join_table<VT, VR, true>(table, std::move(joiner), named, "KSTREAM-LEFTJOIN-");
   }
 
+  /// Kafka Streams' join(GlobalKTable, KeyValueMapper, ValueJoiner): `key_mapper(key, value)`
+  /// (or `key_mapper(value)`) gives the key of the global table's row to join with; a record whose
+  /// row the table holds becomes `joiner(value, row)` (or `joiner(key, value, row)`), keeping its
+  /// key, timestamp and headers. The global table is a full copy on every instance, so nothing
+  /// needs to be co-partitioned or repartitioned; updates of the global table join nothing. A
+  /// record with a null value, or whose mapped key is null, is dropped.
+  template <class KG, class VG, class M, class F>
+  requires ValueMapper<M, K, V> && ValueJoiner<F, K, V, VG>
+  auto join(const GlobalKTable<KG, VG>& table, M key_mapper, F joiner, Named named = {}) const {
+    using VR = std::remove_cvref_t<internal::joiner_result_t<F, K, V, VG>>;
+    return join_global<KG, VG, VR, false>(table, std::move(key_mapper), std::move(joiner), named,
+                                          "KSTREAM-JOIN-");
+  }
+  /// Kafka Streams' leftJoin(GlobalKTable, ...): as join(), but a record whose row the table does
+  /// not hold (or whose mapped key is null) is joined with nullopt:
+  /// `joiner(value, const std::optional<VG>&)`.
+  template <class KG, class VG, class M, class F>
+  requires ValueMapper<M, K, V> && ValueJoiner<F, K, V, std::optional<VG>>
+  auto left_join(const GlobalKTable<KG, VG>& table, M key_mapper, F joiner,
+                 Named named = {}) const {
+    using VR = std::remove_cvref_t<internal::joiner_result_t<F, K, V, std::optional<VG>>>;
+    return join_global<KG, VG, VR, true>(table, std::move(key_mapper), std::move(joiner), named,
+                                         "KSTREAM-LEFTJOIN-");
+  }
+
   /// Writes every record to `topic` with the default serdes of K and V (a compile error when
   /// there is none: pass a Produced).
   void to(std::string topic) const {
@@ -399,6 +425,38 @@ class KStream {
         });
     graph_->connect_store(id, table.store_);
     return KStream<K, VR>(graph_, id);
+  }
+
+  template <class KG, class VG, class VR, bool kLeft, class M, class F>
+  KStream<K, VR> join_global(const GlobalKTable<KG, VG>& table, M key_mapper, F joiner,
+                             const Named& named, std::string_view prefix) const {
+    static_assert(internal::kCopyableFunction<M> && internal::kCopyableFunction<F>,
+                  "kstreams: a key mapper and a joiner must be copy-constructible (each task gets "
+                  "a copy)");
+    static_assert(std::is_convertible_v<internal::record_result_t<M, K, V>, KG>,
+                  "kstreams: the key mapper must return the global table's key type");
+    std::string name = graph_->name_or_generate(named, prefix);
+    const std::string& store_name = table.queryable_store_name();
+    const internal::StoreSpec* store =
+        graph_->has_global_store(store_name) ? graph_->store(store_name) : nullptr;
+    using StoreSerdes = std::pair<Serde<KG>, Serde<VG>>;
+    const StoreSerdes* serdes =
+        store == nullptr ? nullptr : std::any_cast<StoreSerdes>(&store->serdes);
+    if (serdes == nullptr) {
+      graph_->record_error(topology_error(name + ": the global table '" + store_name +
+                                          "' belongs to another builder"));
+      return KStream<K, VR>(graph_, node_);
+    }
+    using NodeT = internal::StreamGlobalTableJoinNode<K, V, KG, VG, VR, M, F, kLeft>;
+    internal::NodeId id = graph_->add_processor(
+        name, {node_},
+        [store_name, key_serde = serdes->first, value_serde = serdes->second, key_mapper,
+         joiner](const std::string& n) -> std::unique_ptr<internal::Node> {
+          return std::make_unique<NodeT>(n, store_name, key_serde, value_serde, key_mapper, joiner);
+        });
+    KStream<K, VR> out(graph_, id);
+    out.repartition_required_ = repartition_required_;
+    return out;
   }
 
   template <class TopicFn>

@@ -702,6 +702,7 @@ class KafkaStreams::Impl {
     environment.rocksdb = rocksdb_;
     environment.restore_listener = restore_listener_;
     environment.cache = std::make_shared<internal::CacheBudget>(cache_bytes);
+    environment.global_stores = global_stores_.get();  // set by start_global(), before threads
     return environment;
   }
 

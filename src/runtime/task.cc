@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <exception>
+#include <mutex>
 #include <utility>
 
 #include "operators/dead_letter.h"
 #include "src/core/logging.h"
+#include "src/runtime/global_stores.h"
 #include "src/topology/topology_definition.h"
 
 namespace kstreams::internal {
@@ -64,6 +66,7 @@ Result<std::unique_ptr<Task>> Task::create(const Topology& topology,
   }
   KSTREAMS_ASSIGN_OR_RETURN(
       task->stores_, TaskStores::open(id, config.application_id, specs, environment, collector));
+  task->global_stores_ = environment.global_stores;
   std::map<NodeId, Node*> instances;
   for (NodeId n : ids) {
     std::unique_ptr<Node> node = def.nodes[n].factory(def.nodes[n].name);
@@ -193,6 +196,14 @@ BytesKeyValueStore* Task::state_store(std::string_view node, std::string_view st
     return nullptr;
   }
   return stores_->get(store);
+}
+
+Result<NullableBytes> Task::global_store_get(std::string_view store, ByteView key) {
+  if (global_stores_ != nullptr) {
+    std::lock_guard lock(global_stores_->mutex());
+    if (BytesKeyValueStore* global = global_stores_->get(store)) return global->get(key);
+  }
+  return not_found("'" + std::string(store) + "' is not a global table store");
 }
 
 void Task::send(const OutputRecord& record) {

@@ -30,6 +30,8 @@
 namespace kstreams::internal {
 
 /// What every task of one stream thread (or one test driver) shares to open its stores.
+class GlobalStores;
+
 struct StoreEnvironment {
   std::optional<StateDirectory> directory;
   std::shared_ptr<RocksDbResources> rocksdb;
@@ -38,6 +40,8 @@ struct StoreEnvironment {
   /// exactly_once_v2: a checkpoint is deleted once read (a crash then means a full restore: the
   /// stores may hold writes of an aborted transaction) and written again only on clean close.
   bool exactly_once = false;
+  /// The instance's global tables, which tasks read (stream-globaltable joins); may be null.
+  const GlobalStores* global_stores = nullptr;
 };
 
 /// A changelog partition of the task and the store it backs.

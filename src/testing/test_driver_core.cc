@@ -192,6 +192,7 @@ TestDriverCore::TestDriverCore(const Topology& topology, StreamsConfig config,
   auto global = kstreams::internal::GlobalStores::open(definition, *impl->environment);
   if (!global.ok()) throw StreamsException(global.status());
   impl->global_stores = std::move(global).value();
+  impl->environment->global_stores = impl->global_stores.get();
   auto task = kstreams::internal::Task::create(
       resolved, {}, TaskId{0, 0}, impl_->config, *impl_, [impl] { return impl->wall_clock_ms; },
       *impl->environment);

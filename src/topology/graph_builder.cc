@@ -169,6 +169,11 @@ void GraphBuilder::add_global_table(std::string topic, std::string store) {
   global_tables_.emplace_back(std::move(topic), std::move(store));
 }
 
+bool GraphBuilder::has_global_store(const std::string& store) const {
+  return std::any_of(global_tables_.begin(), global_tables_.end(),
+                     [&](const auto& table) { return table.second == store; });
+}
+
 void GraphBuilder::add_store(StoreSpec spec) {
   validate_name(spec.name, "store name");
   if (has_store(spec.name)) {

@@ -60,6 +60,8 @@ TOPOLOGIES = {
                                          "filtered-counts")]),
     # KStream-KTable joins (inner, left, and after a key change through a repartition topic).
     "stream-table-join": dict(inputs=["in", "table-in"], value="string", stores=["joined-table"]),
+    "stream-globaltable-join": dict(inputs=["in", "global-in"], value="string",
+                                    stores=["global-rows"]),
     "to-table": dict(inputs=["in"], value="string", stores=["latest", "rekeyed"],
                      string_keys=True, renamed_topics={
                          "conformance-to-table-rekeyed-repartition":

@@ -404,6 +404,22 @@ std::map<std::string, std::function<void(StreamsBuilder&, StreamsConfig&)>> topo
         .to("rekeyed-joined");
     dumpable_store<S, std::string>("joined-table");
   };
+  t["stream-globaltable-join"] = [](StreamsBuilder& b, StreamsConfig&) {
+    auto rows = b.global_table<S, std::string>("global-in",
+                                               Materialized<S, std::string>::as("global-rows"));
+    auto in = b.stream<S, S>("in");
+    // The row picked by a prefix of the record's key; a null key maps to a null row key.
+    auto prefix_key = [](const S& k, const S&) { return k ? S(k->substr(0, 2)) : S(); };
+    in.join(rows, prefix_key, [](const S& v, const std::string& row) {
+        return S(*v + "|" + row);
+      }).to("joined");
+    in.left_join(rows, prefix_key,
+                 [](const S& k, const S& v, const std::optional<std::string>& row) {
+                   return S(k.value_or("~") + ":" + *v + "|" + row.value_or("-"));
+                 })
+        .to("left-joined");
+    dumpable_store<S, std::string>("global-rows");
+  };
   return t;
 }
 

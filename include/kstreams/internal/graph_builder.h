@@ -68,6 +68,8 @@ class GraphBuilder {
 
   /// A global table: `store` (already added) is a full copy of `topic` on every instance.
   void add_global_table(std::string topic, std::string store);
+  /// Whether `store` holds a global table of this graph.
+  [[nodiscard]] bool has_global_store(const std::string& store) const;
 
   /// Registers a state store (a duplicate name is a build error).
   void add_store(StoreSpec spec);

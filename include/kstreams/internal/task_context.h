@@ -89,6 +89,9 @@ class TaskContext {
   /// The top of the stack of store `store` in this task, for node `node`; nullptr when the
   /// topology did not connect that node to that store.
   virtual BytesKeyValueStore* state_store(std::string_view node, std::string_view store) = 0;
+  /// Reads `key` from the global table store `store` (a full copy of its topic, values as read),
+  /// safely against the global thread writing it. kNotFound when there is no such global store.
+  virtual Result<NullableBytes> global_store_get(std::string_view store, ByteView key) = 0;
   /// What the topology says about `store`; nullptr for an unknown store.
   [[nodiscard]] virtual const StoreSpec* store_spec(std::string_view store) const = 0;
   /// Timestamp and headers of the record being processed (inside a punctuator: stream time, no

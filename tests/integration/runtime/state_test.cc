@@ -228,6 +228,52 @@ TEST_F(StateTest, GlobalTableIsRestoredBeforeStartAndFollowsItsTopic) {
   ASSERT_OK(app.close());
 }
 
+// A stream joined with a global table: rows already in the topic at start are there for the
+// first records; a row updated while running is what later records join with. The stream
+// threads read the store while the global thread writes it.
+TEST_F(StateTest, AStreamJoinsTheGlobalTableAsItIsWhenEachRecordIsProcessed) {
+  ASSERT_OK(cluster_->create_topic("countries", 2));  // not co-partitioned with the words: fine
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(cluster_->produce("countries", "c" + std::to_string(i), "old-" + std::to_string(i)));
+  }
+  ASSERT_OK(cluster_->flush());
+  StreamsBuilder builder;
+  auto countries = builder.global_table<std::string, std::string>(
+      "countries", Materialized<std::string, std::string>::as("countries"));
+  builder.stream<std::string, std::string>("words")
+      .join(
+          countries, [](const std::string& country) { return country; },
+          [](const std::string& country, const std::string& name) { return country + "=" + name; })
+      .to("counts-out");
+  ASSERT_OK_AND_ASSIGN(Topology topology, builder.build());
+  KafkaStreams app(topology, config());
+  ASSERT_OK(app.start());
+  auto reader = TopicReader::open(cluster_->bootstrap(), {"counts-out"});
+  ASSERT_NE(reader, nullptr);
+  for (int i = 0; i < 20; ++i) ASSERT_OK(cluster_->produce("words", "w", "c" + std::to_string(i)));
+  ASSERT_OK(cluster_->flush());
+  auto counts = count_values(reader->read_until(20, 30s));
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE(counts.contains("c" + std::to_string(i) + "=old-" + std::to_string(i))) << i;
+  }
+  // An update of the global topic, then a record that joins with it.
+  ASSERT_OK(cluster_->produce("countries", "c3", "new-3"));
+  ASSERT_OK(cluster_->flush());
+  auto store = app.store<std::string, std::string>("countries");
+  ASSERT_OK(store.status());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto c3 = store->get("c3");
+        return c3.ok() && *c3 == std::optional<std::string>("new-3");
+      },
+      20s));
+  ASSERT_OK(cluster_->produce("words", "w", "c3"));
+  ASSERT_OK(cluster_->flush());
+  counts = count_values(reader->read_until(21, 30s));
+  EXPECT_TRUE(counts.contains("c3=new-3"));
+  ASSERT_OK(app.close());
+}
+
 /// What a restore listener heard, per changelog partition; written by the stream thread.
 struct Events {
   /// Records into this; `after_batch` runs after each batch is counted.

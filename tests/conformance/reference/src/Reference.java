@@ -48,6 +48,7 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KGroupedStream;
@@ -316,6 +317,16 @@ public final class Reference {
         in.selectKey((k, v) -> "k" + (v == null ? 0 : blen(v) % 4))
             .join(t, (v, row) -> row + "/" + v, Joined.as("rekeyed-join"))
             .to("rekeyed-joined");
+        break;
+      }
+      case "stream-globaltable-join": {
+        GlobalKTable<String, String> rows = b.globalTable("global-in", Materialized.as("global-rows"));
+        KStream<String, String> in = b.stream("in");
+        in.join(rows, (k, v) -> k == null ? null : prefix(k, 2), (v, row) -> v + "|" + row)
+            .to("joined");
+        in.leftJoin(rows, (k, v) -> k == null ? null : prefix(k, 2),
+                    (k, v, row) -> (k == null ? "~" : k) + ":" + v + "|" + (row == null ? "-" : row))
+            .to("left-joined");
         break;
       }
       default:
