@@ -267,7 +267,7 @@ class KStream {
   /// row the table holds becomes `joiner(value, row)` (or `joiner(key, value, row)`), keeping its
   /// key, timestamp and headers. The global table is a full copy on every instance, so nothing
   /// needs to be co-partitioned or repartitioned; updates of the global table join nothing. A
-  /// record with a null value, or whose mapped key is null, is dropped.
+  /// record with a null value, or whose mapped key is null, is dropped (Kafka Streams 3.9).
   template <class KG, class VG, class M, class F>
   requires ValueMapper<M, K, V> && ValueJoiner<F, K, V, VG>
   auto join(const GlobalKTable<KG, VG>& table, M key_mapper, F joiner, Named named = {}) const {
@@ -276,8 +276,9 @@ class KStream {
                                           "KSTREAM-JOIN-");
   }
   /// Kafka Streams' leftJoin(GlobalKTable, ...): as join(), but a record whose row the table does
-  /// not hold (or whose mapped key is null) is joined with nullopt:
-  /// `joiner(value, const std::optional<VG>&)`.
+  /// not hold is joined with nullopt: `joiner(value, const std::optional<VG>&)`; so is a record
+  /// with a null key whose mapped key is null (KIP-962). A record with a non-null key whose mapped
+  /// key is null is dropped, as in Kafka Streams 3.9.
   template <class KG, class VG, class M, class F>
   requires ValueMapper<M, K, V> && ValueJoiner<F, K, V, std::optional<VG>>
   auto left_join(const GlobalKTable<KG, VG>& table, M key_mapper, F joiner,
@@ -443,8 +444,10 @@ class KStream {
     const StoreSerdes* serdes =
         store == nullptr ? nullptr : std::any_cast<StoreSerdes>(&store->serdes);
     if (serdes == nullptr) {
-      graph_->record_error(topology_error(name + ": the global table '" + store_name +
-                                          "' belongs to another builder"));
+      graph_->record_error(topology_error(
+          name + ": the global table '" + store_name + "' " +
+          (store == nullptr ? "belongs to another builder"
+                            : "has other key or value types than the GlobalKTable joined")));
       return KStream<K, VR>(graph_, node_);
     }
     using NodeT = internal::StreamGlobalTableJoinNode<K, V, KG, VG, VR, M, F, kLeft>;

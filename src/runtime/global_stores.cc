@@ -73,11 +73,15 @@ Status GlobalStores::apply(std::string_view topic, std::int32_t partition, std::
 }
 
 Status GlobalStores::checkpoint() {
-  std::lock_guard lock(mutex_);
-  if (directory_.empty()) return {};
-  for (auto& [name, store] : stores_) KSTREAMS_RETURN_IF_ERROR(store->flush());
   std::vector<CheckpointEntry> entries;
-  for (const auto& [tp, offset] : offsets_) entries.push_back({tp.first, tp.second, offset});
+  {
+    std::lock_guard lock(mutex_);
+    if (directory_.empty()) return {};
+    for (auto& [name, store] : stores_) KSTREAMS_RETURN_IF_ERROR(store->flush());
+    for (const auto& [tp, offset] : offsets_) entries.push_back({tp.first, tp.second, offset});
+  }
+  // Written (and synced) without the lock: stream threads joining with the global tables and
+  // interactive queries need not wait for the disk. Only the global thread writes checkpoints.
   return write_checkpoint(directory_, entries);
 }
 

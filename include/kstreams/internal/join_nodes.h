@@ -68,8 +68,10 @@ class StreamTableJoinNode final : public ProcessorNode<K, V, K, VR> {
 
 /// `KStream::join` / `left_join` with a GlobalKTable: `key_mapper(key, value)` (or
 /// `key_mapper(value)`) picks the row of the global table (a full copy on every instance, so no
-/// co-partitioning is needed). As Kafka Streams: a record with a null value is dropped; one whose
-/// mapped key is null is dropped by `join` and joined with no row by `left_join`.
+/// co-partitioning is needed). As Kafka Streams 3.9 (KStreamKTableJoinProcessor): a record with a
+/// null value is dropped (here without calling the key mapper); one whose mapped key is null is
+/// dropped, except by a left join when the record's own key is null (KIP-962): that one joins with
+/// no row.
 template <class K, class V, class KG, class VG, class VR, class M, class F, bool kLeft>
 class StreamGlobalTableJoinNode final : public ProcessorNode<K, V, K, VR> {
  public:
@@ -86,8 +88,10 @@ class StreamGlobalTableJoinNode final : public ProcessorNode<K, V, K, VR> {
     if (is_null(record.value)) return;
     auto joined = guarded(this->ctx(), this->name(), [&]() -> std::optional<VR> {
       const KG mapped = invoke_on(key_mapper_, record.key, record.value);
+      const bool no_row_key = is_null(mapped);
+      if (no_row_key && !(kLeft && is_null(record.key))) return std::nullopt;
       std::optional<VG> row;
-      if (!is_null(mapped)) row = lookup(mapped);
+      if (!no_row_key) row = lookup(mapped);
       return join_values<VR, kLeft>(joiner_, record.key, record.value, std::move(row));
     });
     if (joined && *joined) this->forward(std::move(record).with_value(std::move(**joined)));

@@ -102,39 +102,52 @@ TEST(GlobalTableTest, ALeftJoinKeepsRecordsWithoutARow) {
   EXPECT_THAT(out.read_values_to_list(), ElementsAre("o1:it-1 in Italy", "o2:fr-2 in ?"));
 }
 
-TEST(GlobalTableTest, ANullMappedKeyIsDroppedByAJoinAndJoinedWithNoRowByALeftJoin) {
+// Kafka Streams 3.9 (KStreamKTableJoinProcessor): a null mapped key drops the record, except in a
+// left join of a record whose own key is null (KIP-962); a null record key with a mapped key
+// joins normally.
+TEST(GlobalTableTest, ANullMappedKeyDropsTheRecordUnlessALeftJoinsRecordHasNoKey) {
   for (const bool left : {false, true}) {
     StreamsBuilder builder;
     auto rows = builder.global_table<std::optional<std::string>, std::string>("rows");
-    auto stream = builder.stream<std::string, std::string>("s");
+    auto stream = builder.stream<std::optional<std::string>, std::string>("s");
     auto mapper = [](const std::string& v) {
       return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v);
+    };
+    auto show = [](const std::optional<std::string>& k, const std::string& v) {
+      return k.value_or("null") + "[" + v + "]";
     };
     if (left) {
       stream
           .left_join(rows, mapper,
-                     [](const std::string& v, const std::optional<std::string>& row) {
-                       return "[" + v + "]" + row.value_or("none");
+                     [show](const std::optional<std::string>& k, const std::string& v,
+                         const std::optional<std::string>& row) {
+                       return show(k, v) + row.value_or("none");
                      })
           .to("out");
     } else {
       stream
           .join(rows, mapper,
-                [](const std::string& v, const std::string& row) { return "[" + v + "]" + row; })
+                [show](const std::optional<std::string>& k, const std::string& v,
+                    const std::string& row) { return show(k, v) + row; })
           .to("out");
     }
     testing::TopologyTestDriver driver(build_or_die(builder));
     auto r =
         driver.create_input_topic<std::optional<std::string>, std::optional<std::string>>("rows");
-    auto s = driver.create_input_topic<std::string, std::string>("s");
-    auto out = driver.create_output_topic<std::string, std::string>("out");
+    auto s = driver.create_input_topic<std::optional<std::string>, std::string>("s");
+    auto out = driver.create_output_topic<std::optional<std::string>, std::string>("out");
+    const std::optional<std::string> no_key;
     r.pipe_input(std::optional<std::string>("a"), std::optional<std::string>("A"), 1);
-    s.pipe_input("k", "", 2);  // maps to a null key
-    s.pipe_input("k", "a", 3);
+    s.pipe_input(std::optional<std::string>("k"), "", 2);  // mapped key null: dropped
+    s.pipe_input(no_key, "", 3);                           // no key, mapped key null
+    s.pipe_input(no_key, "a", 4);                          // no key, mapped key "a"
+    s.pipe_input(std::optional<std::string>("k"), "a", 5);
+    s.pipe_input(std::optional<std::string>("k"), "b", 6);  // no row "b"
     if (left) {
-      EXPECT_THAT(out.read_values_to_list(), ElementsAre("[]none", "[a]A"));
+      EXPECT_THAT(out.read_values_to_list(),
+                  ElementsAre("null[]none", "null[a]A", "k[a]A", "k[b]none"));
     } else {
-      EXPECT_THAT(out.read_values_to_list(), ElementsAre("[a]A"));
+      EXPECT_THAT(out.read_values_to_list(), ElementsAre("null[a]A", "k[a]A"));
     }
   }
 }
