@@ -17,7 +17,6 @@
 // builder lives. Not thread-safe (building is single-threaded).
 #pragma once
 
-#include <any>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -392,10 +391,7 @@ class KStream {
     };
     if (table.graph_ != graph_)
       return refuse("the stream and the table belong to different builders");
-    const internal::StoreSpec* store = table.store_.empty() ? nullptr : graph_->store(table.store_);
-    using StoreSerdes = std::pair<Serde<K>, Serde<VT>>;
-    const StoreSerdes* serdes =
-        store == nullptr ? nullptr : std::any_cast<StoreSerdes>(&store->serdes);
+    const auto* serdes = internal::store_serdes<K, VT>(*graph_, table.store_);
     if (serdes == nullptr) {
       return refuse(
           "the table is not materialized (a filtered or mapped table has no store of its own); "
@@ -438,16 +434,13 @@ class KStream {
                   "kstreams: the key mapper must return the global table's key type");
     std::string name = graph_->name_or_generate(named, prefix);
     const std::string& store_name = table.queryable_store_name();
-    const internal::StoreSpec* store =
-        graph_->has_global_store(store_name) ? graph_->store(store_name) : nullptr;
-    using StoreSerdes = std::pair<Serde<KG>, Serde<VG>>;
-    const StoreSerdes* serdes =
-        store == nullptr ? nullptr : std::any_cast<StoreSerdes>(&store->serdes);
+    const bool ours = graph_->has_global_store(store_name);
+    const auto* serdes = ours ? internal::store_serdes<KG, VG>(*graph_, store_name) : nullptr;
     if (serdes == nullptr) {
-      graph_->record_error(topology_error(
-          name + ": the global table '" + store_name + "' " +
-          (store == nullptr ? "belongs to another builder"
-                            : "has other key or value types than the GlobalKTable joined")));
+      graph_->record_error(
+          topology_error(name + ": the global table '" + store_name + "' " +
+                         (ours ? "has other key or value types than the GlobalKTable joined"
+                               : "belongs to another builder")));
       return KStream<K, VR>(graph_, node_);
     }
     using NodeT = internal::StreamGlobalTableJoinNode<K, V, KG, VG, VR, M, F, kLeft>;

@@ -198,12 +198,33 @@ BytesKeyValueStore* Task::state_store(std::string_view node, std::string_view st
   return stores_->get(store);
 }
 
-Result<NullableBytes> Task::global_store_get(std::string_view store, ByteView key) {
-  if (global_stores_ != nullptr) {
-    std::lock_guard lock(global_stores_->mutex());
-    if (BytesKeyValueStore* global = global_stores_->get(store)) return global->get(key);
+namespace {
+
+// A global store read under the lock the global thread writes it with.
+class LockedGlobalStore final : public GlobalStoreReader {
+ public:
+  LockedGlobalStore(const GlobalStores& stores, BytesKeyValueStore& store)
+      : stores_(stores), store_(store) {}
+  Result<NullableBytes> get(ByteView key) override {
+    std::lock_guard lock(stores_.mutex());
+    return store_.get(key);
   }
-  return not_found("'" + std::string(store) + "' is not a global table store");
+
+ private:
+  const GlobalStores& stores_;
+  BytesKeyValueStore& store_;
+};
+
+}  // namespace
+
+GlobalStoreReader* Task::global_store(std::string_view store) {
+  if (auto it = global_readers_.find(store); it != global_readers_.end()) return it->second.get();
+  BytesKeyValueStore* global = global_stores_ == nullptr ? nullptr : global_stores_->get(store);
+  if (global == nullptr) return nullptr;
+  auto reader = std::make_unique<LockedGlobalStore>(*global_stores_, *global);
+  GlobalStoreReader* out = reader.get();
+  global_readers_.emplace(std::string(store), std::move(reader));
+  return out;
 }
 
 void Task::send(const OutputRecord& record) {

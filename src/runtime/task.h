@@ -74,7 +74,7 @@ class Task final : public TaskContext {
   Cancellable schedule(std::string_view node, std::chrono::milliseconds interval,
                        PunctuationType type, Punctuator punctuator) override;
   BytesKeyValueStore* state_store(std::string_view node, std::string_view store) override;
-  Result<NullableBytes> global_store_get(std::string_view store, ByteView key) override;
+  GlobalStoreReader* global_store(std::string_view store) override;
   [[nodiscard]] const StoreSpec* store_spec(std::string_view store) const override {
     return stores_->spec(store);
   }
@@ -98,6 +98,7 @@ class Task final : public TaskContext {
   std::vector<std::unique_ptr<Node>> nodes_;
   std::unique_ptr<TaskStores> stores_;           // closed after the nodes
   const GlobalStores* global_stores_ = nullptr;  // the instance's; outlives the task
+  std::map<std::string, std::unique_ptr<GlobalStoreReader>, std::less<>> global_readers_;
   std::set<std::pair<std::string, std::string>, std::less<>> store_access_;  // (node, store)
   WriteContext write_context_;
   std::map<std::string, SourceNodeBase*, std::less<>> source_by_topic_;

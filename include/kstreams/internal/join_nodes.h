@@ -84,6 +84,15 @@ class StreamGlobalTableJoinNode final : public ProcessorNode<K, V, K, VR> {
         key_mapper_(std::move(key_mapper)),
         joiner_(std::move(joiner)) {}
 
+  void init(TaskContext& ctx) override {
+    Node::init(ctx);
+    global_ = ctx.global_store(store_);
+    if (global_ == nullptr) {
+      throw ProcessingAbort(topology_error("node '" + this->name() + "': '" + store_ +
+                                           "' is not a global table store of this topology"));
+    }
+  }
+
   void process(Record<K, V>&& record) override {
     if (is_null(record.value)) return;
     auto joined = guarded(this->ctx(), this->name(), [&]() -> std::optional<VR> {
@@ -105,7 +114,7 @@ class StreamGlobalTableJoinNode final : public ProcessorNode<K, V, K, VR> {
       throw StreamsException((s.ok() ? serialization_error("key serialized as null") : s)
                                  .with_context("global table " + store_ + " key"));
     }
-    Result<NullableBytes> bytes = this->ctx().global_store_get(store_, *key_bytes_);
+    Result<NullableBytes> bytes = global_->get(*key_bytes_);
     if (!bytes.ok()) throw ProcessingAbort(bytes.status().with_context(this->name()));
     if (!bytes->has_value()) return std::nullopt;
     auto split = split_timestamp(**bytes);  // global stores keep the record's timestamp in front
@@ -126,6 +135,7 @@ class StreamGlobalTableJoinNode final : public ProcessorNode<K, V, K, VR> {
   M key_mapper_;
   F joiner_;
   NullableBytes key_bytes_;
+  GlobalStoreReader* global_ = nullptr;  // the task's, from init
 };
 
 }  // namespace kstreams::internal

@@ -3,6 +3,7 @@
 // streams. Not API.
 #pragma once
 
+#include <any>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,6 +44,15 @@ std::string register_store(GraphBuilder& graph, Materialized<K, V>& materialized
   spec.serdes = std::make_pair(materialized.key_serde, materialized.value_serde);
   graph.add_store(std::move(spec));
   return name;
+}
+
+/// The serdes the store `name` was registered with, when they are a Serde<K> and a Serde<V>;
+/// nullptr when there is no such store or its types differ.
+template <class K, class V>
+const std::pair<Serde<K>, Serde<V>>* store_serdes(const GraphBuilder& graph,
+                                                  const std::string& name) {
+  const StoreSpec* spec = name.empty() ? nullptr : graph.store(name);
+  return spec == nullptr ? nullptr : std::any_cast<std::pair<Serde<K>, Serde<V>>>(&spec->serdes);
 }
 
 /// Writes the records of `parent` to the repartition topic `<application.id>-<topic_suffix>`

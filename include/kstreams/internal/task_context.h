@@ -57,6 +57,13 @@ struct SourceValue {
 };
 
 /// The task as seen by its nodes. One per task; used by the task's thread only.
+/// Reads one global table store for a task (see TaskContext::global_store).
+class GlobalStoreReader {
+ public:
+  virtual ~GlobalStoreReader() = default;
+  virtual Result<NullableBytes> get(ByteView key) = 0;
+};
+
 class TaskContext {
  public:
   TaskContext() = default;
@@ -89,9 +96,10 @@ class TaskContext {
   /// The top of the stack of store `store` in this task, for node `node`; nullptr when the
   /// topology did not connect that node to that store.
   virtual BytesKeyValueStore* state_store(std::string_view node, std::string_view store) = 0;
-  /// Reads `key` from the global table store `store` (a full copy of its topic, values as read),
-  /// safely against the global thread writing it. kNotFound when there is no such global store.
-  virtual Result<NullableBytes> global_store_get(std::string_view store, ByteView key) = 0;
+  /// Read access to the global table store `store` (a full copy of its topic; values after the
+  /// record's timestamp), safe against the global thread writing it; nullptr when there is no
+  /// such global store. Owned by the task: look it up once, at init.
+  virtual GlobalStoreReader* global_store(std::string_view store) = 0;
   /// What the topology says about `store`; nullptr for an unknown store.
   [[nodiscard]] virtual const StoreSpec* store_spec(std::string_view store) const = 0;
   /// Timestamp and headers of the record being processed (inside a punctuator: stream time, no
